@@ -1,0 +1,101 @@
+// buildApp(config, deps): the whole server as a Fastify instance, plugins registered in an explicit order; no listen.
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import type { Config } from './config/schema.js';
+import { ServerHealth } from './health.js';
+import type { BackendFactory } from './inference/backend.js';
+import { DataPlane } from './inference/data-plane.js';
+import { createOrtBackend } from './inference/ort-backend.js';
+import { createLogger } from './logging.js';
+import { createServerMetrics } from './monitoring/metrics.js';
+import { registerHttpMetrics } from './monitoring/metrics-plugin.js';
+import { registerBodyParser } from './plugins/body-parser.js';
+import { registerDocs } from './plugins/docs.js';
+import { registerErrorHandlers } from './plugins/error-handler.js';
+import { registerRequestLog } from './plugins/request-log.js';
+import { ModelRegistry } from './registry/model-registry.js';
+import { ModelRepository } from './repository/model-repository.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { predictRoutes } from './routes/v1/predict.js';
+import { healthRoutes } from './routes/v2/health.js';
+import { inferRoutes } from './routes/v2/infer.js';
+import { modelRoutes } from './routes/v2/models.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    dataPlane: DataPlane;
+    health: ServerHealth;
+    /** Loads the model repository and marks the server ready; separate from build so probes answer meanwhile. */
+    loadModels(): Promise<void>;
+  }
+}
+
+export interface AppDeps {
+  logger?: Logger;
+  createBackend?: BackendFactory;
+  metricsRegistry?: Registry;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const logger = deps.logger ?? createLogger(config);
+  const app = Fastify({
+    loggerInstance: logger,
+    // NOTE: plugins/request-log.ts writes the one line per request instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    // NOTE: a caller's X-Request-Id is kept (when sane) so logs line up across services.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { maxParamLength: 256 },
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const repository = new ModelRepository(config.models);
+  const registry = new ModelRegistry({
+    repository,
+    createBackend: deps.createBackend ?? createOrtBackend,
+    backendOptions: { intraOpThreads: config.intraOpThreads, interOpThreads: config.interOpThreads, allowSpinning: config.allowSpinning },
+    warmup: config.warmup,
+    logger,
+  });
+  const dataPlane = new DataPlane(registry);
+  const health = new ServerHealth(registry, config.strictReadiness);
+  app.decorate('config', config);
+  app.decorate('dataPlane', dataPlane);
+  app.decorate('health', health);
+  app.decorate('loadModels', async () => {
+    await registry.loadAll();
+    health.markStarted();
+  });
+
+  registerErrorHandlers(app);
+  registerBodyParser(app, config.bodyLimitBytes);
+  registerRequestLog(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  await registerDocs(app, config.docs);
+  if (config.metrics) {
+    const metrics = createServerMetrics(deps.metricsRegistry ?? new Registry(), registry, dataPlane);
+    registerHttpMetrics(app, metrics, registry);
+    await app.register(metricsRoutes(metrics));
+  }
+  await app.register(healthRoutes);
+  await app.register(modelRoutes);
+  await app.register(inferRoutes);
+  await app.register(predictRoutes);
+  app.addHook('onClose', async () => {
+    health.markDraining();
+    await registry.close();
+  });
+  return app;
+}

@@ -1,0 +1,61 @@
+// Typed errors that carry their HTTP status; one handler (app.ts) renders them as {"error": ...}.
+
+/** Base class: `statusCode` decides the HTTP status, `expose` whether the message may reach clients. */
+export class ServiceError extends Error {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+
+  constructor(statusCode: number, message: string, options: { cause?: unknown; headers?: Record<string, string> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.statusCode = statusCode;
+    this.headers = options.headers ?? {};
+  }
+
+  /** 5xx messages may carry internal details; they are replaced before reaching the client. */
+  get expose(): boolean {
+    return this.statusCode < 500;
+  }
+}
+
+/** The request is malformed or does not match the model's signature (400). */
+export class InvalidInputError extends ServiceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(400, message, options);
+  }
+}
+
+/** Unknown model, or unknown version of a known model (404). */
+export class ModelNotFoundError extends ServiceError {
+  constructor(model: string, version?: string) {
+    super(404, version === undefined ? `Model '${model}' not found` : `Version '${version}' of model '${model}' not found`);
+  }
+}
+
+/** The model or version exists but cannot serve right now (Triton answers 400 here; so do we). */
+export class ModelNotReadyError extends ServiceError {
+  constructor(model: string, version: string | undefined, reason: string) {
+    super(400, `${version === undefined ? `Model '${model}'` : `Version '${version}' of model '${model}'`} is not ready: ${reason}`);
+  }
+}
+
+/** The server asks the client to come back later (503 with Retry-After). */
+export class UnavailableError extends ServiceError {
+  constructor(message: string, retryAfterSeconds = 1) {
+    super(503, message, { headers: { 'retry-after': String(retryAfterSeconds) } });
+  }
+}
+
+/** Inference failed inside the runtime (500; the message is logged, not sent). */
+export class InferenceFailedError extends ServiceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(500, message, options);
+  }
+}
+
+/** A feature the protocol defines but this server does not implement (501). */
+export class UnsupportedError extends ServiceError {
+  constructor(message: string) {
+    super(501, message);
+  }
+}

@@ -1,0 +1,45 @@
+// Liveness and readiness of the whole server, as load balancers and Kubernetes probes see them.
+import type { IndexEntry, ModelRegistry } from './registry/model-registry.js';
+
+export interface Readiness {
+  ready: boolean;
+  /** Why not ready, when it isn't. */
+  reason?: string;
+  unavailable: IndexEntry[];
+}
+
+/**
+ * Ready once the startup load has finished and until shutdown begins. A version that failed to load is
+ * reported but, unless `strict`, does not make the server unready: the versions that did load still serve.
+ */
+export class ServerHealth {
+  #started = false;
+  #draining = false;
+
+  constructor(
+    private readonly models: ModelRegistry,
+    private readonly strict: boolean,
+  ) {}
+
+  markStarted(): void {
+    this.#started = true;
+  }
+
+  markDraining(): void {
+    this.#draining = true;
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  readiness(): Readiness {
+    const unavailable = this.models.failures();
+    if (!this.#started) return { ready: false, reason: 'models are still loading', unavailable };
+    if (this.#draining) return { ready: false, reason: 'shutting down', unavailable };
+    if (this.strict && unavailable.length > 0) {
+      return { ready: false, reason: `${unavailable.length} model version(s) failed to load (strict readiness)`, unavailable };
+    }
+    return { ready: true, unavailable };
+  }
+}

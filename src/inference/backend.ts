@@ -1,0 +1,22 @@
+// The interface every inference backend implements; callers never see onnxruntime itself.
+import type { ModelSignature, Tensor } from './tensor.js';
+
+export interface BackendOptions {
+  intraOpThreads: number;
+  interOpThreads: number;
+  allowSpinning: boolean;
+}
+
+/** One loaded model version. `run` may block the event loop (onnxruntime-node does); see ort-backend.ts. */
+export interface InferenceBackend {
+  readonly signature: ModelSignature;
+  /** Runs the model; `outputs` names which outputs to compute (all tensor outputs when omitted). */
+  run(inputs: Record<string, Tensor>, outputs?: readonly string[]): Promise<Record<string, Tensor>>;
+  dispose(): Promise<void>;
+}
+
+/** Builds a backend from model bytes (already verified and decrypted by the repository). */
+export type BackendFactory = (modelBytes: Uint8Array, options: BackendOptions) => Promise<InferenceBackend>;
+
+/** Thrown when a model can be parsed but not served (e.g. inputs that are not tensors). */
+export class UnsupportedModelError extends Error {}

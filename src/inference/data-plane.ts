@@ -1,0 +1,118 @@
+// Protocol-neutral inference: resolve the version, validate and decode, run, post-process, notify hooks.
+import { randomUUID } from 'node:crypto';
+import { InferenceFailedError, ServiceError } from '../errors.js';
+import type { ModelRegistry } from '../registry/model-registry.js';
+import type { ModelVersion } from '../registry/model-version.js';
+import { labelsFor } from '../repository/model-config.js';
+import { classify } from './classification.js';
+import type { ModelSignature, Tensor } from './tensor.js';
+import { decodeInputs, resolveOutputs, type InferInput, type RequestedOutput } from './validate.js';
+
+export type Protocol = 'v2' | 'v1';
+
+export interface InferenceRequest {
+  protocol: Protocol;
+  model: string;
+  version?: number;
+  /** The caller's id; one is generated when absent so feedback can refer to every prediction. */
+  id?: string;
+  inputs: InferInput[];
+  outputs?: RequestedOutput[];
+  /** Encoding of outputs the request did not name. */
+  binaryOutputs?: boolean;
+}
+
+export interface NamedTensor extends Tensor {
+  name: string;
+  binary: boolean;
+}
+
+export interface InferenceResult {
+  model: string;
+  version: number;
+  id: string;
+  outputs: NamedTensor[];
+}
+
+/** What monitoring hooks see after each inference; tensors are shared, so hooks must not mutate them. */
+export interface InferenceEvent {
+  protocol: Protocol;
+  version: ModelVersion;
+  id: string;
+  inputs: Record<string, Tensor>;
+  outputs: Record<string, Tensor>;
+  computeSeconds: number;
+}
+
+export interface InferenceFailure {
+  protocol: Protocol;
+  version: ModelVersion;
+  error: ServiceError;
+}
+
+/** What metadata endpoints report about a model (or one version of it). */
+export interface ModelDescription {
+  name: string;
+  /** The version described: the one asked for, else the one serving unversioned requests. */
+  version: number;
+  /** Every READY version, oldest first. */
+  versions: number[];
+  signature: ModelSignature;
+}
+
+export interface DataPlaneHooks {
+  onInference?(event: InferenceEvent): void;
+  onInferenceError?(failure: InferenceFailure): void;
+}
+
+export class DataPlane {
+  readonly #hooks: DataPlaneHooks[] = [];
+
+  constructor(readonly registry: ModelRegistry) {}
+
+  addHooks(hooks: DataPlaneHooks): void {
+    this.#hooks.push(hooks);
+  }
+
+  /** Metadata of the version a request without a version would reach (or of the one named). */
+  describe(model: string, version?: number): ModelDescription {
+    const resolved = this.registry.resolve(model, version);
+    const versions = this.registry.readyVersions(model).map((v) => v.version);
+    return { name: model, version: resolved.version, versions, signature: resolved.signature };
+  }
+
+  async infer(request: InferenceRequest): Promise<InferenceResult> {
+    const version = this.registry.resolve(request.model, request.version);
+    version.acquire();
+    try {
+      return await this.#inferOn(version, request);
+    } catch (err) {
+      const error = err instanceof ServiceError ? err : new InferenceFailedError('inference failed', { cause: err });
+      for (const h of this.#hooks) h.onInferenceError?.({ protocol: request.protocol, version, error });
+      throw error;
+    } finally {
+      version.release();
+    }
+  }
+
+  async #inferOn(version: ModelVersion, request: InferenceRequest): Promise<InferenceResult> {
+    const signature = version.signature;
+    const inputs = decodeInputs(signature, request.inputs);
+    const wanted = resolveOutputs(signature, request.outputs, request.binaryOutputs ?? false);
+    const started = process.hrtime.bigint();
+    let raw: Record<string, Tensor>;
+    try {
+      raw = await version.backend!.run(inputs, wanted.map((o) => o.name));
+    } catch (err) {
+      throw new InferenceFailedError(`onnxruntime failed on ${version.name}/${version.version}: ${(err as Error).message}`, { cause: err });
+    }
+    const computeSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const id = request.id ?? randomUUID();
+    for (const h of this.#hooks) h.onInference?.({ protocol: request.protocol, version, id, inputs, outputs: raw, computeSeconds });
+    const outputs = wanted.map((o): NamedTensor => {
+      const tensor = o.classification === undefined ? raw[o.name] : classify(raw[o.name], o.classification, labelsFor(version.config, o.name));
+      return { name: o.name, binary: o.binary, ...tensor };
+    });
+    return { model: version.name, version: version.version, id, outputs };
+  }
+}

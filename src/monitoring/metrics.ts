@@ -1,0 +1,68 @@
+// Server metrics on an injected prom-client Registry: requests, latency, in-flight, model states and loads.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { DataPlane } from '../inference/data-plane.js';
+import type { ModelRegistry } from '../registry/model-registry.js';
+import type { VersionState } from '../registry/model-version.js';
+import { removeSeries } from './series.js';
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const STATES: VersionState[] = ['LOADING', 'READY', 'UNAVAILABLE', 'UNLOADING'];
+
+export interface RequestLabels {
+  model: string;
+  version: string;
+  protocol: string;
+  status: string;
+}
+
+export interface ServerMetrics {
+  readonly register: Registry;
+  requestStarted(protocol: string): void;
+  requestFinished(labels: RequestLabels, seconds: number): void;
+}
+
+/** Creates the metrics and subscribes them to the registry's and data plane's hooks. */
+export function createServerMetrics(register: Registry, models: ModelRegistry, dataPlane: DataPlane): ServerMetrics {
+  const registers = [register];
+  collectDefaultMetrics({ register });
+  const requests = new Counter({ name: 'onnx_serve_requests_total', help: 'Inference requests by model, version, protocol and HTTP status', labelNames: ['model', 'version', 'protocol', 'status'], registers });
+  const requestDuration = new Histogram({ name: 'onnx_serve_request_duration_seconds', help: 'Inference request latency, from arrival to response', labelNames: ['model', 'version', 'protocol'], buckets: LATENCY_BUCKETS, registers });
+  const inflight = new Gauge({ name: 'onnx_serve_requests_in_flight', help: 'Inference requests being handled now', labelNames: ['protocol'], registers });
+  const inferenceDuration = new Histogram({ name: 'onnx_serve_inference_duration_seconds', help: 'Time onnxruntime spends computing one request', labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers });
+  const state = new Gauge({ name: 'onnx_serve_model_state', help: 'Current state of each model version (1 for the state it is in)', labelNames: ['model', 'version', 'state'], registers });
+  const loadDuration = new Gauge({ name: 'onnx_serve_model_load_duration_seconds', help: 'How long loading and warming up the version took', labelNames: ['model', 'version'], registers });
+  const loadFailures = new Counter({ name: 'onnx_serve_model_load_failures_total', help: 'Model version loads that failed', labelNames: ['model'], registers });
+
+  models.addHooks({
+    onStateChange(version, current) {
+      const labels = { model: version.name, version: String(version.version) };
+      for (const s of STATES) state.remove({ ...labels, state: s });
+      if (current === null) {
+        void Promise.all([requests, requestDuration, inferenceDuration, loadDuration].map((m) => removeSeries(m, labels)));
+        return;
+      }
+      state.set({ ...labels, state: current }, 1);
+      if (current === 'UNAVAILABLE') loadFailures.inc({ model: version.name });
+    },
+    onLoad(version) {
+      loadDuration.set({ model: version.name, version: String(version.version) }, version.loadSeconds);
+    },
+  });
+  dataPlane.addHooks({
+    onInference(event) {
+      inferenceDuration.observe({ model: event.version.name, version: String(event.version.version) }, event.computeSeconds);
+    },
+  });
+
+  return {
+    register,
+    requestStarted(protocol) {
+      inflight.inc({ protocol });
+    },
+    requestFinished(labels, seconds) {
+      inflight.dec({ protocol: labels.protocol });
+      requests.inc({ ...labels });
+      requestDuration.observe({ model: labels.model, version: labels.version, protocol: labels.protocol }, seconds);
+    },
+  };
+}

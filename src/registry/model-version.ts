@@ -1,0 +1,56 @@
+// One version of a model in memory: its state, its backend, and the requests using it right now.
+import type { InferenceBackend } from '../inference/backend.js';
+import type { ModelSignature } from '../inference/tensor.js';
+import type { ModelConfig } from '../repository/model-config.js';
+
+/** States as the repository extension names them. */
+export type VersionState = 'LOADING' | 'READY' | 'UNAVAILABLE' | 'UNLOADING';
+
+export class ModelVersion {
+  state: VersionState = 'LOADING';
+  reason = '';
+  backend: InferenceBackend | null = null;
+  loadSeconds = 0;
+  #inflight = 0;
+  #idle: (() => void)[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly version: number,
+    public config: ModelConfig,
+  ) {}
+
+  get signature(): ModelSignature {
+    if (this.backend === null) throw new Error(`${this.name}/${this.version} has no backend`);
+    return this.backend.signature;
+  }
+
+  get inflight(): number {
+    return this.#inflight;
+  }
+
+  /** Marks one request as using this version; pair every call with `release()` in a finally. */
+  acquire(): void {
+    this.#inflight++;
+  }
+
+  release(): void {
+    this.#inflight--;
+    if (this.#inflight === 0) for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  /** Resolves once no request uses this version, or after `timeoutMs`; true when fully drained. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    if (this.#inflight === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const drained = new Promise<boolean>((resolve) => this.#idle.push(() => resolve(true)));
+    const expired = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([drained, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// model.yaml: per-model settings (version policy, labels, ...), validated strictly so typos fail loudly.
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const positive = z.int().min(1);
+
+/** Which versions to serve, as in Triton and TF Serving. */
+export const VersionPolicySchema = z.union([
+  z.literal('all'),
+  z.object({ all: z.union([z.literal(true), z.object({}).strict()]) }).strict(),
+  z.object({ latest: positive.describe('Serve the N newest versions that load') }).strict(),
+  z.object({ specific: z.array(positive).min(1).describe('Serve exactly these versions') }).strict(),
+]);
+export type VersionPolicy = z.infer<typeof VersionPolicySchema>;
+
+export const ModelConfigSchema = z
+  .object({
+    description: z.string().optional(),
+    versionPolicy: VersionPolicySchema.default({ latest: 1 }),
+    labels: z.array(z.string().min(1)).optional().describe('Class names, by index, for the classification extension'),
+    outputs: z
+      .record(z.string(), z.object({ labels: z.array(z.string().min(1)) }).strict())
+      .optional()
+      .describe('Per-output class names when outputs differ'),
+    warmup: z.boolean().default(true).describe('Run the version once with zeros before it takes traffic'),
+  })
+  .strict();
+export type ModelConfig = z.infer<typeof ModelConfigSchema>;
+
+export const DEFAULT_MODEL_CONFIG: ModelConfig = ModelConfigSchema.parse({});
+
+/** Reads and validates model.yaml; a missing file means the defaults. Throws with a readable reason. */
+export async function readModelConfig(path: string): Promise<ModelConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return DEFAULT_MODEL_CONFIG;
+    throw new Error(`cannot read model.yaml: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (err) {
+    throw new Error(`model.yaml is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const result = ModelConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`model.yaml is invalid: ${issues.join('; ')}`);
+  }
+  return result.data;
+}
+
+/** Class labels for one output: its own list, else the model-wide one. */
+export function labelsFor(config: ModelConfig, output: string): readonly string[] | undefined {
+  return config.outputs?.[output]?.labels ?? config.labels;
+}

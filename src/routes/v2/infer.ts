@@ -1,0 +1,57 @@
+// V2 inference: JSON or binary-framed requests in, JSON or binary-framed responses out.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { encodeInferResponse, HEADER_LENGTH, sliceBinary } from '../../inference/codec/infer-body.js';
+import type { InferenceRequest } from '../../inference/data-plane.js';
+import { ErrorSchema, ModelParamsSchema, VersionParamsSchema } from '../../schemas/common.js';
+import { InferRequestSchema, InferResponseSchema, type InferRequestBody } from '../../schemas/v2.js';
+
+function toInferenceRequest(body: InferRequestBody, binary: Buffer, model: string, version?: string): InferenceRequest {
+  const parts = sliceBinary(binary, body.inputs.map((i) => i.parameters?.binary_data_size));
+  const binaryByDefault = body.parameters?.binary_data_output === true;
+  return {
+    protocol: 'v2',
+    model,
+    version: version === undefined ? undefined : Number(version),
+    id: body.id,
+    inputs: body.inputs.map((i, k) => ({ name: i.name, datatype: i.datatype, shape: i.shape, data: i.data, binary: parts[k] })),
+    outputs: body.outputs?.map((o) => ({
+      name: o.name,
+      classification: o.parameters?.classification,
+      binary: o.parameters?.binary_data ?? binaryByDefault,
+    })),
+    binaryOutputs: binaryByDefault,
+  };
+}
+
+export const inferRoutes: FastifyPluginAsyncZod = async (app) => {
+  const handle = async (request: FastifyRequest, reply: FastifyReply, body: InferRequestBody, model: string, version?: string) => {
+    const result = await app.dataPlane.infer(toInferenceRequest(body, request.binaryBody, model, version));
+    request.servedVersion = result.version;
+    const { json, buffers } = encodeInferResponse({ model_name: result.model, model_version: String(result.version), id: result.id }, result.outputs);
+    if (!result.outputs.some((o) => o.binary)) return reply.type('application/json').send(json);
+    const head = Buffer.from(json);
+    // NOTE: tritonclient reads this header with exactly this spelling; Node keeps the case we give.
+    reply.header(HEADER_LENGTH, String(head.length)).type('application/octet-stream');
+    return reply.send(buffers.length === 0 ? head : Buffer.concat([head, ...buffers]));
+  };
+  const schema = {
+    tags: ['inference'],
+    body: InferRequestSchema,
+    response: { 200: InferResponseSchema, 400: ErrorSchema, 404: ErrorSchema, 413: ErrorSchema, 503: ErrorSchema },
+  };
+  // NOTE: responses are written by the codec (numeric arrays joined natively); the schema only documents them.
+  const passThrough = () => (payload: unknown) => (typeof payload === 'string' ? payload : JSON.stringify(payload));
+
+  app.post('/v2/models/:model/infer', {
+    schema: { ...schema, summary: 'Inference on the version serving unversioned requests', params: ModelParamsSchema },
+    config: { protocol: 'v2' },
+    serializerCompiler: passThrough,
+  }, async (req, reply) => handle(req, reply, req.body, req.params.model));
+
+  app.post('/v2/models/:model/versions/:version/infer', {
+    schema: { ...schema, summary: 'Inference on one model version', params: VersionParamsSchema },
+    config: { protocol: 'v2' },
+    serializerCompiler: passThrough,
+  }, async (req, reply) => handle(req, reply, req.body, req.params.model, req.params.version));
+};

@@ -1,0 +1,103 @@
+// Test helpers: the real app over a fixture repository (built once per process), with captured logs.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { TestContext } from 'node:test';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp, type AppDeps } from '../src/app.js';
+import { createConfig } from '../src/config/load.js';
+import type { Config } from '../src/config/schema.js';
+import { createLogger } from '../src/logging.js';
+import { PACKAGE_ROOT } from '../src/version.js';
+import { buildFixtureRepository } from './helpers/fixture-models.js';
+
+export const DEFAULT_MODELS = join(PACKAGE_ROOT, 'models');
+
+let fixtureDir: Promise<string> | undefined;
+
+/** The fixture repository of test/helpers/fixture-models.ts, built once and removed at exit. */
+export function fixtureRepository(): Promise<string> {
+  fixtureDir ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'onnx-serve-fixtures-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    await buildFixtureRepository(dir);
+    return dir;
+  })();
+  return fixtureDir;
+}
+
+/** Every log line the app wrote, parsed. */
+export class LogCapture extends Writable {
+  readonly lines: Record<string, unknown>[] = [];
+  readonly raw: string[] = [];
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (line === '') continue;
+      this.raw.push(line);
+      this.lines.push(JSON.parse(line) as Record<string, unknown>);
+    }
+    done();
+  }
+
+  get text(): string {
+    return this.raw.join('\n');
+  }
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  logs: LogCapture;
+}
+
+/** Builds the real app on a repository (fixtures by default), loads it unless told not to, closes it after the test. */
+export async function buildTestApp(
+  t: TestContext,
+  options: { config?: Partial<Config>; deps?: AppDeps; load?: boolean } = {},
+): Promise<TestApp> {
+  const models = options.config?.models ?? (await fixtureRepository());
+  const config = createConfig({ logLevel: 'info', ...options.config, models });
+  const logs = new LogCapture();
+  const app = await buildApp(config, { logger: createLogger(config, logs), ...options.deps });
+  t.after(() => app.close());
+  if (options.load !== false) await app.loadModels();
+  return { app, logs };
+}
+
+/** Injects a request and parses a JSON body (undefined when the body is not JSON). */
+export async function call(app: FastifyInstance, opts: InjectOptions): Promise<{ res: LightMyRequestResponse; body: any }> {
+  const res = await app.inject(opts);
+  let body: unknown;
+  try {
+    body = JSON.parse(res.body);
+  } catch {
+    body = undefined;
+  }
+  return { res, body };
+}
+
+/** A binary-extension request body: JSON header followed by the given buffers. */
+export function binaryBody(header: unknown, buffers: Buffer[]): { payload: Buffer; headers: Record<string, string> } {
+  const json = Buffer.from(JSON.stringify(header));
+  return {
+    payload: Buffer.concat([json, ...buffers]),
+    headers: { 'inference-header-content-length': String(json.length), 'content-type': 'application/octet-stream' },
+  };
+}
+
+/** Splits a binary-extension response into its JSON header and the raw output buffers, as tritonclient does. */
+export function parseBinaryResponse(res: LightMyRequestResponse | { headers: Record<string, unknown>; rawPayload: Buffer }): { header: any; buffers: Record<string, Buffer> } {
+  const length = Number(res.headers['inference-header-content-length']);
+  const raw = res.rawPayload;
+  const header = JSON.parse(raw.subarray(0, length).toString('utf8'));
+  const buffers: Record<string, Buffer> = {};
+  let offset = length;
+  for (const o of header.outputs) {
+    const size = o.parameters?.binary_data_size;
+    if (size === undefined) continue;
+    buffers[o.name] = raw.subarray(offset, offset + size);
+    offset += size;
+  }
+  return { header, buffers };
+}
