@@ -12,7 +12,7 @@ export const ConfigSchema = z.object({
   config: z.string().optional().describe('Path of a YAML or JSON file with any of these settings (flags and env win)'),
   host: z.string().min(1).default('127.0.0.1').describe('Interface to listen on (the Docker image sets 0.0.0.0)'),
   port: int(0, 65535).default(8000).describe('HTTP port (0 picks a free one)'),
-  models: z.string().min(1).default('models').describe('Model repository directory: <name>/<version>/model.onnx'),
+  models: z.string().min(1).default('models').describe('Model repository directory (NAME/VERSION/model.onnx inside)'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Minimum log level'),
   logFormat: z.enum(['json', 'pretty', 'auto']).default('auto').describe('Log output: json lines, pretty, or pretty only on a terminal'),
   bodyLimitBytes: int(1024, 2 ** 31 - 1).default(64 * 1024 * 1024).describe('Largest accepted request body (after decompression); larger gets 413'),
