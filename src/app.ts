@@ -9,6 +9,7 @@ import { ServerHealth } from './health.js';
 import type { BackendFactory } from './inference/backend.js';
 import { DataPlane } from './inference/data-plane.js';
 import { createOrtBackend } from './inference/ort-backend.js';
+import { createWorkerBackend } from './inference/worker-backend.js';
 import { createLogger } from './logging.js';
 import { createServerMetrics } from './monitoring/metrics.js';
 import { registerHttpMetrics } from './monitoring/metrics-plugin.js';
@@ -62,7 +63,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const repository = new ModelRepository(config.models);
   const registry = new ModelRegistry({
     repository,
-    createBackend: deps.createBackend ?? createOrtBackend,
+    createBackend: deps.createBackend ?? (config.backend === 'worker' ? createWorkerBackend : createOrtBackend),
     backendOptions: { intraOpThreads: config.intraOpThreads, interOpThreads: config.interOpThreads, allowSpinning: config.allowSpinning },
     warmup: config.warmup,
     logger,

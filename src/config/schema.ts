@@ -16,6 +16,7 @@ export const ConfigSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Minimum log level'),
   logFormat: z.enum(['json', 'pretty', 'auto']).default('auto').describe('Log output: json lines, pretty, or pretty only on a terminal'),
   bodyLimitBytes: int(1024, 2 ** 31 - 1).default(64 * 1024 * 1024).describe('Largest accepted request body (after decompression); larger gets 413'),
+  backend: z.enum(['inprocess', 'worker']).default('inprocess').describe('Where sessions run: on the event loop, or one worker thread per model version'),
   intraOpThreads: int(0, 256).default(1).describe('onnxruntime intra-op threads per model version (0 = one per core)'),
   interOpThreads: int(0, 256).default(1).describe('onnxruntime inter-op threads per model version'),
   allowSpinning: bool.default(false).describe('Let idle onnxruntime threads spin (burns CPU between requests)'),

@@ -1,0 +1,90 @@
+// An InferenceBackend whose session lives in a worker thread, so inference no longer blocks the event loop.
+import { Worker } from 'node:worker_threads';
+import { UnsupportedModelError, type BackendOptions, type InferenceBackend } from './backend.js';
+import type { ModelSignature, Tensor } from './tensor.js';
+import { transferList, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
+
+// NOTE: compiled, the worker is the .js beside this file. Run from source (tests, tsx), it is .ts and Node 20
+// does not pass tsx's loader on to worker threads, so a small bootstrap registers it first.
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER_URL = new URL(FROM_SOURCE ? './session-worker.ts' : './session-worker.js', import.meta.url);
+const WORKER_SOURCE = FROM_SOURCE
+  ? `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`
+  : WORKER_URL;
+
+interface Pending {
+  resolve(outputs: Record<string, Tensor>): void;
+  reject(err: Error): void;
+}
+
+/** Copies inputs into fresh buffers that can be transferred: callers' arrays may view pooled or shared memory. */
+function ownedCopy(inputs: Record<string, Tensor>): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const [name, t] of Object.entries(inputs)) out[name] = { ...t, data: t.data.slice() as Tensor['data'] };
+  return out;
+}
+
+class WorkerBackend implements InferenceBackend {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 0;
+  #dead: Error | null = null;
+
+  private constructor(worker: Worker, readonly signature: ModelSignature) {
+    this.#worker = worker;
+    worker.on('message', (msg: WorkerReply) => {
+      if (msg.type !== 'result' && msg.type !== 'error') return;
+      const p = this.#pending.get(msg.id);
+      this.#pending.delete(msg.id);
+      if (msg.type === 'result') p?.resolve(msg.outputs);
+      else p?.reject(new Error(msg.message));
+    });
+    const die = (err: Error) => {
+      this.#dead ??= err;
+      for (const p of this.#pending.values()) p.reject(err);
+      this.#pending.clear();
+    };
+    worker.on('error', die);
+    worker.on('exit', (code) => die(new Error(`inference worker exited (code ${code})`)));
+  }
+
+  static create(modelBytes: Uint8Array, options: BackendOptions): Promise<WorkerBackend> {
+    const worker = new Worker(WORKER_SOURCE, { workerData: { modelBytes, options }, eval: FROM_SOURCE });
+    return new Promise((resolve, reject) => {
+      const fail = (err: Error) => {
+        void worker.terminate();
+        reject(err);
+      };
+      worker.once('message', (msg: WorkerReply) => {
+        if (msg.type === 'ready') resolve(new WorkerBackend(worker, msg.signature));
+        else if (msg.type === 'failed') fail(new UnsupportedModelError(msg.message));
+      });
+      worker.once('error', fail);
+      worker.once('exit', (code) => reject(new Error(`inference worker exited during load (code ${code})`)));
+    });
+  }
+
+  run(inputs: Record<string, Tensor>, outputs?: readonly string[]): Promise<Record<string, Tensor>> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    const id = this.#nextId++;
+    const owned = ownedCopy(inputs);
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      const msg: WorkerRequest = { type: 'run', id, inputs: owned, outputs };
+      this.#worker.postMessage(msg, transferList(Object.values(owned)));
+    });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#dead) return;
+    const exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
+    this.#worker.postMessage({ type: 'dispose' } satisfies WorkerRequest);
+    // NOTE: a worker stuck in a native call can't close itself; don't let shutdown hang on it.
+    const timer = setTimeout(() => void this.#worker.terminate(), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+export const createWorkerBackend = (modelBytes: Uint8Array, options: BackendOptions): Promise<InferenceBackend> =>
+  WorkerBackend.create(modelBytes, options);

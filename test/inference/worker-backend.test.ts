@@ -1,0 +1,81 @@
+// The worker-thread backend gives exactly the in-process backend's outputs, and fails cleanly.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { createOrtBackend } from '../../src/inference/ort-backend.js';
+import { zeroInputs } from '../../src/inference/warmup.js';
+import { createWorkerBackend } from '../../src/inference/worker-backend.js';
+import type { Tensor } from '../../src/inference/tensor.js';
+import { fixtureRepository } from '../helper.js';
+import { GOOD_FIXTURES } from '../helpers/fixture-models.js';
+
+const OPTIONS = { intraOpThreads: 1, interOpThreads: 1, allowSpinning: false };
+
+/** Deterministic non-zero inputs shaped like the signature (dynamic dims = 3). */
+function sampleInputs(zeros: Record<string, Tensor>): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const [name, t] of Object.entries(zeros)) {
+    const data = Array.isArray(t.data)
+      ? t.data.map((_, i) => `s${i}`)
+      : (t.data as Float32Array).map((_, i) => (typeof t.data[0] === 'bigint' ? (BigInt(i + 1) as never) : ((i % 2) as never)));
+    out[name] = { ...t, data };
+  }
+  return out;
+}
+
+test('every fixture model gives identical outputs from the worker and the in-process backend', async () => {
+  const repo = await fixtureRepository();
+  for (const fixture of GOOD_FIXTURES) {
+    const bytes = readFileSync(join(repo, fixture.name, String(fixture.versions[0]), 'model.onnx'));
+    const inproc = await createOrtBackend(bytes, OPTIONS);
+    const worker = await createWorkerBackend(bytes, OPTIONS);
+    try {
+      assert.deepEqual(worker.signature, inproc.signature, fixture.name);
+      const inputs = sampleInputs(zeroInputs(inproc, 3));
+      const [a, b] = [await inproc.run(inputs), await worker.run(inputs)];
+      assert.deepEqual(b, a, fixture.name);
+    } finally {
+      await inproc.dispose();
+      await worker.dispose();
+    }
+  }
+});
+
+test('the caller keeps its input buffers: the worker gets copies', async () => {
+  const repo = await fixtureRepository();
+  const worker = await createWorkerBackend(readFileSync(join(repo, 'classifier', '1', 'model.onnx')), OPTIONS);
+  try {
+    const data = new Float32Array([1, 2, 3, 4]);
+    await worker.run({ x: { datatype: 'FP32', shape: [1, 4], data } });
+    assert.deepEqual(Array.from(data), [1, 2, 3, 4]);
+  } finally {
+    await worker.dispose();
+  }
+});
+
+test('concurrent runs on one worker each get their own answer', async () => {
+  const repo = await fixtureRepository();
+  const worker = await createWorkerBackend(readFileSync(join(repo, 'scalar', '1', 'model.onnx')), OPTIONS);
+  try {
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => worker.run({ x: { datatype: 'FP32', shape: [], data: new Float32Array([i]) } })),
+    );
+    assert.deepEqual(results.map((r) => (r.y.data as Float32Array)[0]), Array.from({ length: 50 }, (_, i) => i * 2));
+  } finally {
+    await worker.dispose();
+  }
+});
+
+test('a model that fails to load in the worker rejects creation; runtime errors reject the run only', async () => {
+  await assert.rejects(createWorkerBackend(new TextEncoder().encode('not a model'), OPTIONS));
+  const repo = await fixtureRepository();
+  const worker = await createWorkerBackend(readFileSync(join(repo, 'fixed', '1', 'model.onnx')), OPTIONS);
+  try {
+    await assert.rejects(worker.run({ x: { datatype: 'FP32', shape: [3, 3], data: new Float32Array(9) } }));
+    const ok = await worker.run({ x: { datatype: 'FP32', shape: [2, 3], data: new Float32Array([-1, 2, -3, 4, -5, 6]) } });
+    assert.deepEqual(Array.from(ok.y.data as Float32Array), [0, 2, 0, 4, 0, 6]);
+  } finally {
+    await worker.dispose();
+  }
+});
