@@ -16,6 +16,7 @@ import { registerHttpMetrics } from './monitoring/metrics-plugin.js';
 import { registerBodyParser } from './plugins/body-parser.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandlers } from './plugins/error-handler.js';
+import { registerRequestEnd } from './plugins/request-end.js';
 import { registerRequestLog } from './plugins/request-log.js';
 import { ModelRegistry } from './registry/model-registry.js';
 import { ModelRepository } from './repository/model-repository.js';
@@ -56,6 +57,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 256 },
+    // NOTE: requests arriving on open keep-alive connections during a drain are served (with Connection: close)
+    // rather than refused with Fastify's own 503 body.
+    return503OnClosing: false,
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -80,23 +84,24 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   registerErrorHandlers(app);
   registerBodyParser(app, config.bodyLimitBytes);
-  registerRequestLog(app);
+  const onRequestEnd = registerRequestEnd(app);
+  registerRequestLog(onRequestEnd);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // NOTE: without this an idle keep-alive socket holds close() open for the whole keep-alive timeout.
+    if (health.draining) reply.header('connection', 'close');
   });
+  app.addHook('preClose', async () => health.markDraining());
   await registerDocs(app, config.docs);
   if (config.metrics) {
     const metrics = createServerMetrics(deps.metricsRegistry ?? new Registry(), registry, dataPlane);
-    registerHttpMetrics(app, metrics, registry);
+    registerHttpMetrics(onRequestEnd, metrics, registry);
     await app.register(metricsRoutes(metrics));
   }
   await app.register(healthRoutes);
   await app.register(modelRoutes);
   await app.register(inferRoutes);
   await app.register(predictRoutes);
-  app.addHook('onClose', async () => {
-    health.markDraining();
-    await registry.close();
-  });
+  app.addHook('onClose', async () => registry.close());
   return app;
 }

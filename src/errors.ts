@@ -1,20 +1,23 @@
 // Typed errors that carry their HTTP status; one handler (app.ts) renders them as {"error": ...}.
 
-/** Base class: `statusCode` decides the HTTP status, `expose` whether the message may reach clients. */
+/** Base class: `statusCode` decides the HTTP status, `publicMessage` what the client reads. */
 export class ServiceError extends Error {
   readonly statusCode: number;
   readonly headers: Record<string, string>;
 
-  constructor(statusCode: number, message: string, options: { cause?: unknown; headers?: Record<string, string> } = {}) {
+  /** What a client may read; 5xx messages may carry internal details, so they get a generic one. */
+  readonly publicMessage: string;
+
+  constructor(
+    statusCode: number,
+    message: string,
+    options: { cause?: unknown; headers?: Record<string, string>; publicMessage?: string } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.statusCode = statusCode;
     this.headers = options.headers ?? {};
-  }
-
-  /** 5xx messages may carry internal details; they are replaced before reaching the client. */
-  get expose(): boolean {
-    return this.statusCode < 500;
+    this.publicMessage = options.publicMessage ?? (statusCode < 500 || statusCode === 503 ? message : 'internal error');
   }
 }
 
@@ -48,8 +51,8 @@ export class UnavailableError extends ServiceError {
 
 /** Inference failed inside the runtime (500; the message is logged, not sent). */
 export class InferenceFailedError extends ServiceError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(500, message, options);
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(500, message, { ...options, publicMessage: 'inference failed' });
   }
 }
 

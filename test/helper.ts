@@ -6,6 +6,9 @@ import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp, type AppDeps } from '../src/app.js';
+import type { BackendFactory } from '../src/inference/backend.js';
+import { createOrtBackend } from '../src/inference/ort-backend.js';
+import type { Tensor } from '../src/inference/tensor.js';
 import { createConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
 import { createLogger } from '../src/logging.js';
@@ -100,4 +103,34 @@ export function parseBinaryResponse(res: LightMyRequestResponse | { headers: Rec
     offset += size;
   }
   return { header, buffers };
+}
+
+type Run = () => Promise<Record<string, Tensor>>;
+
+/** The real onnxruntime backend with `around` wrapped around every run, warm-up included. */
+export function wrapBackend(around: (run: Run) => Promise<Record<string, Tensor>>): BackendFactory {
+  return async (bytes, options) => {
+    const inner = await createOrtBackend(bytes, options);
+    return { signature: inner.signature, dispose: () => inner.dispose(), run: (i, o) => around(() => inner.run(i, o)) };
+  };
+}
+
+/** The real backend, whose runs wait while a gate is held: `hold()` shuts it, `entered` resolves when a run arrives. */
+export function gatedBackend() {
+  let gate: Promise<void> | null = null;
+  let onEnter: () => void = () => undefined;
+  const createBackend = wrapBackend(async (run) => {
+    if (gate !== null) {
+      onEnter();
+      await gate;
+    }
+    return run();
+  });
+  const hold = () => {
+    let release!: () => void;
+    gate = new Promise<void>((r) => (release = r));
+    const entered = new Promise<void>((r) => (onEnter = r));
+    return { entered, release: () => { gate = null; release(); } };
+  };
+  return { createBackend, hold };
 }

@@ -44,11 +44,9 @@ export function registerErrorHandlers(app: FastifyInstance): void {
 
   app.setErrorHandler((err: FastifyError | ServiceError, request, reply) => {
     if (err instanceof ServiceError) {
-      if (!err.expose) {
-        request.log.error({ err }, 'request failed');
-        return render(request, reply, err.statusCode, `${err.message.split(':')[0]} (request id ${request.id}; details in the server log)`, err.headers);
-      }
-      return render(request, reply, err.statusCode, err.message, err.headers);
+      if (err.publicMessage === err.message) return render(request, reply, err.statusCode, err.message, err.headers);
+      request.log.error({ err }, 'request failed');
+      return render(request, reply, err.statusCode, `${err.publicMessage} (request id ${request.id}; details in the server log)`, err.headers);
     }
     if (hasZodFastifySchemaValidationErrors(err)) return render(request, reply, 400, validationMessage(err));
     const status = err.statusCode ?? 500;

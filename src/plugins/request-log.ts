@@ -1,5 +1,6 @@
 // One structured log line per request: id, route, model, version, status, duration. Never bodies or headers.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { CLIENT_CLOSED, type RequestLifecycle } from './request-end.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -8,20 +9,27 @@ declare module 'fastify' {
   }
 }
 
-export function registerRequestLog(app: FastifyInstance): void {
-  app.addHook('onResponse', async (request, reply) => {
-    const params = request.params as { model?: string } | undefined;
-    const status = reply.statusCode;
-    const line = {
-      method: request.method,
-      url: request.routeOptions.url ?? request.url.split('?')[0],
-      model: params?.model,
-      version: request.servedVersion,
-      status,
-      durationMs: Number(reply.elapsedTime.toFixed(3)),
-      error: request.errorMessage,
-    };
-    if (status >= 500) request.log.error(line, 'request');
-    else request.log.info(line, 'request');
+/** Route pattern without the regex parts of parameters, e.g. /v1/models/:model::predict. */
+const routePattern = (request: FastifyRequest): string =>
+  request.routeOptions.url?.replace(/\(\^[^)]*\)/g, '') ?? request.url.split('?')[0];
+
+export function registerRequestLog(onRequestEnd: (l: RequestLifecycle) => void): void {
+  onRequestEnd({
+    onEnd(request, reply, aborted) {
+      const status = aborted ? CLIENT_CLOSED : reply.statusCode;
+      const line = {
+        method: request.method,
+        url: routePattern(request),
+        model: (request.params as { model?: string } | undefined)?.model,
+        version: request.servedVersion,
+        status,
+        durationMs: Number(reply.elapsedTime.toFixed(3)),
+        error: aborted ? 'client closed the connection before the response was written' : request.errorMessage,
+      };
+      // NOTE: 503 is an expected answer (not ready, overloaded), not a server fault.
+      if (status >= 500 && status !== 503) request.log.error(line, 'request');
+      else if (status === 503) request.log.warn(line, 'request');
+      else request.log.info(line, 'request');
+    },
   });
 }

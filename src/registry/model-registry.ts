@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { BackendFactory, BackendOptions } from '../inference/backend.js';
 import { warmUp } from '../inference/warmup.js';
 import { ModelNotFoundError, ModelNotReadyError } from '../errors.js';
+import { DEFAULT_MODEL_CONFIG } from '../repository/model-config.js';
 import type { ModelRepository, ModelSource, VersionSource } from '../repository/model-repository.js';
 import { ModelVersion, type VersionState } from './model-version.js';
 import { planVersions } from './version-policy.js';
@@ -67,7 +68,15 @@ export class ModelRegistry {
     const entry = this.#entry(name);
     if (source.config === null) {
       entry.error = source.configError ?? 'model.yaml is invalid';
-      this.#opts.logger.error({ model: name, reason: entry.error }, 'model not loaded');
+      this.#opts.logger.error({ model: name, reason: entry.error }, 'model.yaml rejected; versions already serving keep serving');
+      // NOTE: versions on disk that are not serving show the reason in the index, metrics and readiness.
+      for (const v of source.versions) {
+        const existing = entry.versions.get(v.version);
+        if (existing?.state === 'READY' || existing?.state === 'UNLOADING') continue;
+        const failed = existing ?? new ModelVersion(name, v.version, DEFAULT_MODEL_CONFIG);
+        entry.versions.set(v.version, failed);
+        this.#setState(failed, 'UNAVAILABLE', entry.error);
+      }
       return;
     }
     entry.error = '';

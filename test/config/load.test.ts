@@ -24,6 +24,7 @@ const DEFAULTS = {
   logLevel: 'info',
   logFormat: 'auto',
   bodyLimitBytes: 64 * 1024 * 1024,
+  backend: 'inprocess',
   intraOpThreads: 1,
   interOpThreads: 1,
   allowSpinning: false,

@@ -15,12 +15,17 @@ export function splitInferBody(body: Buffer, headerLength: string | undefined): 
     if (jsonLength === 0) throw new InvalidInputError(`${HEADER_LENGTH}: 0 (raw binary request) is not supported; send a JSON header`);
     if (jsonLength > body.length) throw new InvalidInputError(`${HEADER_LENGTH} is ${jsonLength} but the body has only ${body.length} bytes`);
   }
+  const text = body.toString('utf8', 0, jsonLength);
   let header: unknown;
   try {
-    header = JSON.parse(body.toString('utf8', 0, jsonLength));
+    header = JSON.parse(text);
   } catch (err) {
-    throw new InvalidInputError(`request body is not valid JSON: ${(err as Error).message}`);
+    // NOTE: V8's message quotes the body around the mistake; only its position may reach the log line.
+    const position = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw new InvalidInputError(`request body is not valid JSON${position === undefined ? '' : ` (at byte ${position})`}`);
   }
+  // NOTE: a "__proto__" key would become the prototype of objects built from the header; no client needs one.
+  if (text.includes('"__proto__"')) throw new InvalidInputError('request body contains a "__proto__" key');
   return { header, binary: body.subarray(jsonLength) };
 }
 

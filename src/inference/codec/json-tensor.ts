@@ -36,9 +36,16 @@ function flatten(name: string, data: unknown[]): unknown[] {
   return out;
 }
 
+/** What kind of value it is, never the value itself: messages end up in logs, and tensor data must not. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a fraction';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
 function bad(name: string, index: number, value: unknown, expected: string): InvalidInputError {
-  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : JSON.stringify(value) ?? String(value);
-  return new InvalidInputError(`input '${name}': element ${index} is ${shown}, expected ${expected}`);
+  return new InvalidInputError(`input '${name}': element ${index} is ${kindOf(value)}, expected ${expected}`);
 }
 
 /** Decodes the `data` of one input into the array type of `datatype`, checking count, type and range. */
@@ -66,7 +73,7 @@ export function decodeJsonData(name: string, datatype: Datatype, shape: readonly
       for (let i = 0; i < count; i++) {
         const v = flat[i];
         if (typeof v !== 'number' || !Number.isInteger(v)) throw bad(name, i, v, `an integer (${datatype})`);
-        if (v < min || v > max) throw bad(name, i, v, `a value in [${min}, ${max}] (${datatype})`);
+        if (v < min || v > max) throw new InvalidInputError(`input '${name}': element ${i} is out of range, expected a value in [${min}, ${max}] (${datatype})`);
         out[i] = v;
       }
       return out;
@@ -79,7 +86,9 @@ export function decodeJsonData(name: string, datatype: Datatype, shape: readonly
         if (typeof v !== 'number' || !Number.isInteger(v)) throw bad(name, i, v, `an integer (${datatype})`);
         // NOTE: JSON.parse turns integers beyond 2^53 into doubles, so they can't be trusted; binary carries the full range.
         if (v < lowest || v > Number.MAX_SAFE_INTEGER) {
-          throw bad(name, i, v, `an integer in [${lowest}, ${Number.MAX_SAFE_INTEGER}] (use binary data for the full ${datatype} range)`);
+          throw new InvalidInputError(
+            `input '${name}': element ${i} is out of range, expected an integer in [${lowest}, ${Number.MAX_SAFE_INTEGER}] (use binary data for the full ${datatype} range)`,
+          );
         }
         out[i] = BigInt(v);
       }

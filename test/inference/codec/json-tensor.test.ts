@@ -109,20 +109,20 @@ describe('decodeJsonData', () => {
   });
 
   const WRONG_ELEMENT: [string, Datatype, unknown, RegExp][] = [
-    ['a string for FP32', 'FP32', 'abc', /element 2 is "abc", expected a number/],
+    ['a string for FP32', 'FP32', 'abc', /element 2 is a string, expected a number/],
     ['null for FP64 (how JSON writes NaN)', 'FP64', null, /element 2 is null, expected a number/],
-    ['true for FP32', 'FP32', true, /element 2 is true, expected a number/],
-    ['a numeric string for INT32', 'INT32', '7', /element 2 is "7", expected an integer \(INT32\)/],
-    ['a fraction for INT32', 'INT32', 1.5, /element 2 is 1\.5, expected an integer \(INT32\)/],
-    ['a fraction for UINT8', 'UINT8', 0.5, /element 2 is 0\.5, expected an integer \(UINT8\)/],
-    ['a fraction for INT64', 'INT64', 2.5, /element 2 is 2\.5, expected an integer \(INT64\)/],
-    ['a string for UINT64', 'UINT64', '1', /element 2 is "1", expected an integer \(UINT64\)/],
-    ['1 for BOOL', 'BOOL', 1, /element 2 is 1, expected true or false/],
-    ['0 for BOOL', 'BOOL', 0, /element 2 is 0, expected true or false/],
-    ['"true" for BOOL', 'BOOL', 'true', /element 2 is "true", expected true or false/],
-    ['a number for BYTES', 'BYTES', 42, /element 2 is 42, expected a string/],
+    ['true for FP32', 'FP32', true, /element 2 is a boolean, expected a number/],
+    ['a numeric string for INT32', 'INT32', '7', /element 2 is a string, expected an integer \(INT32\)/],
+    ['a fraction for INT32', 'INT32', 1.5, /element 2 is a fraction, expected an integer \(INT32\)/],
+    ['a fraction for UINT8', 'UINT8', 0.5, /element 2 is a fraction, expected an integer \(UINT8\)/],
+    ['a fraction for INT64', 'INT64', 2.5, /element 2 is a fraction, expected an integer \(INT64\)/],
+    ['a string for UINT64', 'UINT64', '1', /element 2 is a string, expected an integer \(UINT64\)/],
+    ['1 for BOOL', 'BOOL', 1, /element 2 is an integer, expected true or false/],
+    ['0 for BOOL', 'BOOL', 0, /element 2 is an integer, expected true or false/],
+    ['"true" for BOOL', 'BOOL', 'true', /element 2 is a string, expected true or false/],
+    ['a number for BYTES', 'BYTES', 42, /element 2 is an integer, expected a string/],
     ['null for BYTES', 'BYTES', null, /element 2 is null, expected a string/],
-    ['an object for INT8', 'INT8', { v: 1 }, /element 2 is \{"v":1\}, expected an integer/],
+    ['an object for INT8', 'INT8', { v: 1 }, /element 2 is an object, expected an integer/],
   ];
   for (const [what, dt, bad, pattern] of WRONG_ELEMENT) {
     test(`${what} is rejected naming the input and the index`, () => {
@@ -131,10 +131,10 @@ describe('decodeJsonData', () => {
     });
   }
 
-  test('a long string in an error message is cut short', () => {
+  test('error messages name the kind of a bad element, never its value (messages reach the logs)', () => {
     assert.throws(
-      () => decodeJsonData('x', 'FP32', [1], ['y'.repeat(1000)]),
-      (err: Error) => err.message.length < 200,
+      () => decodeJsonData('x', 'FP32', [1], ['secret-value-123']),
+      (err: Error) => !err.message.includes('secret') && /a string/.test(err.message),
     );
   });
 
@@ -149,8 +149,8 @@ describe('decodeJsonData', () => {
   for (const [dt, min, max] of RANGES) {
     test(`${dt} accepts ${min} and ${max} and rejects ${min - 1} and ${max + 1}`, () => {
       assert.deepEqual(Array.from(decodeJsonData('x', dt, [2], [min, max]) as ArrayLike<number>), [min, max]);
-      rejects(() => decodeJsonData('x', dt, [2], [0, min - 1]), new RegExp(`element 1 is ${min - 1}, expected a value in \\[${min}, ${max}\\] \\(${dt}\\)`));
-      rejects(() => decodeJsonData('x', dt, [2], [max + 1, 0]), new RegExp(`element 0 is ${max + 1}, expected a value in \\[${min}, ${max}\\] \\(${dt}\\)`));
+      rejects(() => decodeJsonData('x', dt, [2], [0, min - 1]), new RegExp(`element 1 is out of range, expected a value in \\[${min}, ${max}\\] \\(${dt}\\)`));
+      rejects(() => decodeJsonData('x', dt, [2], [max + 1, 0]), new RegExp(`element 0 is out of range, expected a value in \\[${min}, ${max}\\] \\(${dt}\\)`));
     });
   }
 
