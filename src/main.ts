@@ -1,34 +1,38 @@
 #!/usr/bin/env node
-// Command-line entry: `onnx-serve [serve] [--flags]`; settings come from flags, env and an optional file.
-import { ConfigError, describeConfig, loadConfig } from './config/load.js';
-import { exitOnSignals, startServer } from './server.js';
+// Command-line entry: `onnx-serve [command] [options]`; without a command it serves.
+import { COMMANDS } from './cli/commands.js';
+import { ConfigError } from './config/load.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
-const USAGE = `Usage: ${SERVER_NAME} [serve] [options]
-
-Serves the ONNX models of a model repository over the Open Inference Protocol (KServe V2) and KServe V1.
-Every option can also be set as an environment variable or in a --config file (flags win, then env, then file).
-
-Options:
-${describeConfig()}
-`;
-
-async function main(argv: string[]): Promise<void> {
-  const args = argv[0] === 'serve' ? argv.slice(1) : argv;
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(USAGE);
-    return;
-  }
-  if (args.includes('--version')) {
-    process.stdout.write(`${SERVER_VERSION}\n`);
-    return;
-  }
-  const config = loadConfig(args, process.env);
-  const server = await startServer(config);
-  exitOnSignals(server);
+async function usage(): Promise<string> {
+  const lines = await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => `  ${name.padEnd(10)} ${(await load()).summary}`));
+  return `Usage: ${SERVER_NAME} [command] [options]\n\nCommands:\n${lines.join('\n')}\n\n` +
+    `Without a command, ${SERVER_NAME} serves. '${SERVER_NAME} <command> --help' describes each.\n`;
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`);
-  process.exit(err instanceof ConfigError ? 2 : 1);
-});
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--version') {
+    process.stdout.write(`${SERVER_VERSION}\n`);
+    return 0;
+  }
+  if (first === 'help') {
+    process.stdout.write(await usage());
+    return 0;
+  }
+  const load = first !== undefined && !first.startsWith('-') ? COMMANDS[first] : COMMANDS.serve;
+  if (load === undefined) {
+    process.stderr.write(`unknown command '${first}'\n\n${await usage()}`);
+    return 2;
+  }
+  const command = await load();
+  return command.run(load === COMMANDS.serve && first !== 'serve' ? argv : rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`);
+    process.exit(err instanceof ConfigError ? 2 : 1);
+  },
+);

@@ -3,11 +3,12 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import FindMyWay, { type HTTPVersion } from 'find-my-way';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ServiceError } from '../errors.js';
+import type { Access } from '../security/access.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Every route the app serves (method + URL pattern), HEAD excluded; tests enumerate routes from it. */
-    routeIndex: { method: string; url: string }[];
+    /** Every route the app serves (method, URL pattern, declared access), HEAD excluded; tests enumerate routes from it. */
+    routeIndex: { method: string; url: string; access?: Access }[];
   }
   interface FastifyRequest {
     /** The client-facing error message, for the request log line. */
@@ -32,13 +33,13 @@ function render(request: FastifyRequest, reply: FastifyReply, status: number, me
 export function registerErrorHandlers(app: FastifyInstance): void {
   // NOTE: a second router over the same routes tells "wrong method" (405, as Triton answers) from "no such path".
   const byPath = FindMyWay<HTTPVersion.V1>({ ignoreTrailingSlash: true });
-  const routeIndex: { method: string; url: string }[] = [];
+  const routeIndex: FastifyInstance['routeIndex'] = [];
   app.decorate('routeIndex', routeIndex);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
       if (method === 'HEAD') continue;
       byPath.on(method as 'GET', route.url, () => undefined);
-      routeIndex.push({ method, url: route.url });
+      routeIndex.push({ method, url: route.url, access: route.config?.access });
     }
   });
 

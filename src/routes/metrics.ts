@@ -10,6 +10,7 @@ export const metricsRoutes = (metrics: ServerMetrics): FastifyPluginAsyncZod => 
       summary: 'Prometheus metrics (text exposition format)',
       response: { 200: z.string().describe('Prometheus text format 0.0.4') },
     },
+    config: { access: 'metrics' },
   }, async (_req, reply) => {
     const body = await metrics.register.metrics();
     return reply.type(metrics.register.contentType).send(body);

@@ -25,7 +25,7 @@ export const predictRoutes: FastifyPluginAsyncZod = async (app) => {
   // NOTE: a regex parameter ends the name at ':' so that '::predict' is the literal suffix ':predict'.
   app.post('/v1/models/:model(^[A-Za-z0-9][A-Za-z0-9_.-]*)::predict', {
     schema: { ...schema, summary: 'Predict with the version serving unversioned requests', params: ModelParamsSchema },
-    config: { protocol: 'v1' },
+    config: { protocol: 'v1', access: 'infer' },
   }, async (req) => {
     const { result, answer } = await predict(req.body, req.params.model);
     req.servedVersion = result.version;
@@ -34,7 +34,7 @@ export const predictRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/v1/models/:model/versions/:version(^[0-9]+)::predict', {
     schema: { ...schema, summary: 'Predict with one model version', params: VersionParamsSchema },
-    config: { protocol: 'v1' },
+    config: { protocol: 'v1', access: 'infer' },
   }, async (req) => {
     const { result, answer } = await predict(req.body, req.params.model, req.params.version);
     req.servedVersion = result.version;
@@ -43,10 +43,12 @@ export const predictRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/v1/models', {
     schema: { tags: ['models'], summary: 'Model names (KServe V1)', response: { 200: ModelListSchema } },
+    config: { access: 'read' },
   }, async () => ({ models: app.dataPlane.registry.names() }));
 
   app.get('/v1/models/:model', {
     schema: { tags: ['models'], summary: 'Model status (KServe V1 and TF-Serving fields)', params: ModelParamsSchema, response: { 200: V1ModelStatusSchema, 404: ErrorSchema } },
+    config: { access: 'read' },
   }, async (req) => {
     const { model } = req.params;
     if (!app.dataPlane.registry.has(model)) throw new ModelNotFoundError(model);

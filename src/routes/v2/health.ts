@@ -10,10 +10,12 @@ export const EXTENSIONS = ['binary_tensor_data', 'classification'];
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/v2', {
     schema: { tags: ['health'], summary: 'Server metadata', response: { 200: ServerMetadataSchema } },
+    config: { access: 'public' },
   }, async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: EXTENSIONS }));
 
   app.get('/v2/health/live', {
     schema: { tags: ['health'], summary: 'Liveness: 200 while the process serves HTTP', response: { 200: LiveSchema } },
+    config: { access: 'public' },
   }, async () => ({ live: true }));
 
   app.get('/v2/health/ready', {
@@ -22,6 +24,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Readiness: 200 once models are loaded and until shutdown begins; 503 otherwise',
       response: { 200: ReadySchema, 503: ErrorSchema },
     },
+    config: { access: 'public' },
   }, async (request, reply) => {
     const r = app.health.readiness();
     if (!r.ready) {

@@ -25,21 +25,30 @@ export const modelRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/v2/models', {
     schema: { tags: ['models'], summary: 'Names of the models in the repository (KServe extension)', response: { 200: ModelListSchema } },
+    config: { access: 'read' },
   }, async () => ({ models: app.dataPlane.registry.names() }));
 
   app.get('/v2/models/:model', {
     schema: { tags: ['models'], summary: 'Model metadata (of the version serving unversioned requests)', params: ModelParamsSchema, response: { 200: ModelMetadataSchema, ...errors } },
+
+    config: { access: 'read' },
   }, async (req) => metadata(req.params.model));
 
   app.get('/v2/models/:model/versions/:version', {
     schema: { tags: ['models'], summary: 'Model version metadata', params: VersionParamsSchema, response: { 200: ModelMetadataSchema, ...errors } },
+
+    config: { access: 'read' },
   }, async (req) => metadata(req.params.model, req.params.version));
 
   app.get('/v2/models/:model/ready', {
     schema: { tags: ['health'], summary: 'Model readiness: 200 when a version can serve, 400 when not', params: ModelParamsSchema, response: { 200: ModelReadySchema, ...errors } },
+
+    config: { access: 'public' },
   }, async (req) => ready(req.params.model));
 
   app.get('/v2/models/:model/versions/:version/ready', {
     schema: { tags: ['health'], summary: 'Model version readiness', params: VersionParamsSchema, response: { 200: ModelReadySchema, ...errors } },
+
+    config: { access: 'public' },
   }, async (req) => ready(req.params.model, req.params.version));
 };
