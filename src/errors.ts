@@ -62,3 +62,37 @@ export class UnsupportedError extends ServiceError {
     super(501, message);
   }
 }
+
+/** What the audit log records about a refused credential: never the credential itself. */
+export interface AuthFailureDetails {
+  /** Why, precisely (e.g. `bad-signature`, `wrong-audience`, `mismatch`); the client may read less. */
+  reason: string;
+  credential: 'none' | 'api-key' | 'jwt' | 'client-certificate';
+  /** Who the credential claims to be (a key's name, a token's unverified subject), when known. */
+  claimed?: string;
+}
+
+/** Missing or invalid credentials (401); `challenge` becomes WWW-Authenticate. */
+export class UnauthenticatedError extends ServiceError {
+  constructor(
+    message: string,
+    challenge: string,
+    readonly details: AuthFailureDetails,
+  ) {
+    super(401, message, { headers: { 'www-authenticate': challenge } });
+  }
+}
+
+/** Valid credentials without the scope the route needs (403). */
+export class ForbiddenError extends ServiceError {
+  constructor(message: string, headers: Record<string, string> = {}) {
+    super(403, message, { headers });
+  }
+}
+
+/** The caller sent more than its rate limit allows (429 with Retry-After). */
+export class TooManyRequestsError extends ServiceError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(429, message, { headers: { 'retry-after': String(retryAfterSeconds) } });
+  }
+}

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { BackendFactory, BackendOptions } from '../inference/backend.js';
 import { warmUp } from '../inference/warmup.js';
 import { ModelNotFoundError, ModelNotReadyError } from '../errors.js';
-import { DEFAULT_MODEL_CONFIG } from '../repository/model-config.js';
+import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../repository/model-config.js';
 import type { ModelRepository, ModelSource, VersionSource } from '../repository/model-repository.js';
 import { ModelVersion, type VersionState } from './model-version.js';
 import { planVersions } from './version-policy.js';
@@ -39,6 +39,8 @@ interface ModelEntry {
   versions: Map<number, ModelVersion>;
   /** Why the model as a whole can't load (bad model.yaml); serving versions are kept. */
   error: string;
+  /** The last valid model.yaml (a rejected one leaves the serving versions, and this, as they were). */
+  config?: ModelConfig;
 }
 
 export class ModelRegistry {
@@ -80,6 +82,7 @@ export class ModelRegistry {
       return;
     }
     entry.error = '';
+    entry.config = source.config;
     const plan = planVersions(source.config.versionPolicy, source.versions.map((v) => v.version));
     const keep = new Set<number>();
     for (const candidate of plan.candidates) {
@@ -117,6 +120,11 @@ export class ModelRegistry {
     const ready = this.readyVersions(name);
     if (ready.length === 0) throw new ModelNotReadyError(name, undefined, entry.error || 'no version is ready');
     return ready[ready.length - 1];
+  }
+
+  /** The model's settings from its last valid model.yaml (undefined for unknown models). */
+  config(name: string): ModelConfig | undefined {
+    return this.#models.get(name)?.config;
   }
 
   has(name: string): boolean {

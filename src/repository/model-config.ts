@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ScopeSchema } from '../security/access.js';
 
 const positive = z.int().min(1);
 
@@ -14,6 +15,14 @@ export const VersionPolicySchema = z.union([
 ]);
 export type VersionPolicy = z.infer<typeof VersionPolicySchema>;
 
+/** Extra scopes that grant access to this model, e.g. an identity provider's existing roles (see src/security/access.ts). */
+export const ModelScopesSchema = z
+  .object({
+    infer: z.array(ScopeSchema).default([]).describe('Holders of any of these scopes may infer with this model (and read its metadata)'),
+    read: z.array(ScopeSchema).default([]).describe("Holders of any of these scopes may read this model's metadata"),
+  })
+  .strict();
+
 export const ModelConfigSchema = z
   .object({
     description: z.string().optional(),
@@ -24,6 +33,7 @@ export const ModelConfigSchema = z
       .optional()
       .describe('Per-output class names when outputs differ'),
     warmup: z.boolean().default(true).describe('Run the version once with zeros before it takes traffic'),
+    scopes: ModelScopesSchema.optional().describe('Scopes granting access to this model besides infer:<name> and read:<name>'),
   })
   .strict();
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
