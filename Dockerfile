@@ -30,7 +30,8 @@ COPY --from=build /app/dist dist
 COPY --from=build /app/models /models
 USER node
 EXPOSE 8000
+# NOTE: over HTTPS when TLS is on; liveness on loopback needs no certificate check (mutual TLS in 'handshake' mode needs a client cert: see README).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.ONNX_SERVE_PORT||8000)+'/v2/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "const s=process.env.ONNX_SERVE_TLS_CERT?'https':'http';require(s).get({host:'127.0.0.1',port:process.env.ONNX_SERVE_PORT||8000,path:'/v2/health/live',rejectUnauthorized:false},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"]
 # NOTE: exec form, so SIGTERM reaches node directly and the server drains before exiting.
 ENTRYPOINT ["node", "dist/src/main.js"]

@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { ConfigError } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { ServerHealth } from './health.js';
 import type { BackendFactory } from './inference/backend.js';
@@ -14,10 +15,12 @@ import { createLogger } from './logging.js';
 import { createServerMetrics } from './monitoring/metrics.js';
 import { registerHttpMetrics } from './monitoring/metrics-plugin.js';
 import { registerBodyParser } from './plugins/body-parser.js';
+import { registerCors } from './plugins/cors.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandlers } from './plugins/error-handler.js';
 import { registerRequestEnd } from './plugins/request-end.js';
 import { registerRequestLog } from './plugins/request-log.js';
+import { registerSecurityHeaders } from './plugins/security-headers.js';
 import { ModelRegistry } from './registry/model-registry.js';
 import { ModelRepository } from './repository/model-repository.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -25,6 +28,9 @@ import { predictRoutes } from './routes/v1/predict.js';
 import { healthRoutes } from './routes/v2/health.js';
 import { inferRoutes } from './routes/v2/infer.js';
 import { modelRoutes } from './routes/v2/models.js';
+import { auditControlActions, auditModelLifecycle } from './security/audit.js';
+import { registerSecurity } from './security/security-plugin.js';
+import { readTlsFiles, reloadTlsOnChange, transportOptions } from './security/transport.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -44,9 +50,21 @@ export interface AppDeps {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Security settings that name files (keys, JWKS, certificates) are checked here; a problem stops startup like a bad flag. */
+function atStartup<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (err) {
+    throw err instanceof ConfigError ? err : new ConfigError(`Invalid settings:\n  ${(err as Error).message}`);
+  }
+}
+
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const logger = deps.logger ?? createLogger(config);
+  const tls = atStartup(() => readTlsFiles(config));
   const app = Fastify({
+    ...transportOptions(config, tls),
+    trustProxy: config.trustProxy === '' ? false : config.trustProxy,
     loggerInstance: logger,
     // NOTE: plugins/request-log.ts writes the one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -92,6 +110,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     if (health.draining) reply.header('connection', 'close');
   });
   app.addHook('preClose', async () => health.markDraining());
+  registerSecurityHeaders(app, { tls: tls !== undefined });
+  registerCors(app, config.corsOrigins);
+  atStartup(() => registerSecurity(app, { config, logger, modelScopes: (model) => registry.config(model)?.scopes }));
+  auditControlActions(onRequestEnd);
+  registry.addHooks(auditModelLifecycle(logger));
+  if (tls !== undefined) reloadTlsOnChange(app, config);
   await registerDocs(app, config.docs);
   if (config.metrics) {
     const metrics = createServerMetrics(deps.metricsRegistry ?? new Registry(), registry, dataPlane);

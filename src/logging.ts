@@ -13,6 +13,8 @@ export const REDACTED_PATHS = [
   '*.token',
   '*.password',
   '*.secret',
+  '*.jwtSecret',
+  '*.apiKeys',
 ];
 
 export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>, destination?: DestinationStream): Logger {

@@ -21,9 +21,10 @@ export async function startServer(config: Config, deps: AppDeps = {}): Promise<R
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `${config.tlsCert === undefined ? 'http' : 'https'}://${host}:${port}`;
   await app.loadModels();
-  app.log.info({ url: `http://${host}:${port}`, models: app.dataPlane.registry.names() }, 'server ready');
-  return { app, url: `http://${host}:${port}`, close: () => app.close() };
+  app.log.info({ url, models: app.dataPlane.registry.names() }, 'server ready');
+  return { app, url, close: () => app.close() };
 }
 
 /** SIGTERM/SIGINT: readiness turns false at once, in-flight requests finish, then exit 0. A second signal exits now. */

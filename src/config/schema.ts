@@ -3,6 +3,42 @@ import { z } from 'zod';
 
 const bool = z.union([z.boolean(), z.stringbool()]);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalString = z.string().min(1).optional();
+
+interface SecuritySettings {
+  auth: boolean;
+  apiKeysFile?: string;
+  apiKeys?: string;
+  jwtSecret?: string;
+  jwtJwks?: string;
+  jwtIssuer?: string;
+  jwtAudience?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsClientCa?: string;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  corsOrigins: string;
+}
+
+/** Settings that only make sense together; every problem is reported at once, at startup. */
+function checkSecuritySettings(c: SecuritySettings, ctx: z.RefinementCtx): void {
+  const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  const jwt = c.jwtSecret !== undefined || c.jwtJwks !== undefined;
+  if (c.auth && c.apiKeysFile === undefined && c.apiKeys === undefined && !jwt) {
+    problem('auth', 'auth is on but no credentials can be checked: set --api-keys-file, --api-keys, --jwt-secret or --jwt-jwks');
+  }
+  if (c.jwtSecret !== undefined && Buffer.byteLength(c.jwtSecret) < 32) problem('jwtSecret', 'an HS256 secret needs at least 32 bytes');
+  // NOTE: without an audience check, a token minted for any other service of the same issuer would be accepted.
+  if (jwt && c.jwtAudience === undefined) problem('jwtAudience', 'JWTs are accepted, so their audience must be checked: set --jwt-audience');
+  if (c.jwtJwks !== undefined && c.jwtIssuer === undefined) problem('jwtIssuer', 'keys from a JWKS sign tokens for a whole issuer: set --jwt-issuer');
+  if ((c.tlsCert === undefined) !== (c.tlsKey === undefined)) problem(c.tlsCert === undefined ? 'tlsCert' : 'tlsKey', 'TLS needs both --tls-cert and --tls-key');
+  if (c.tlsClientCa !== undefined && c.tlsCert === undefined) problem('tlsClientCa', 'mutual TLS needs TLS: set --tls-cert and --tls-key');
+  if (c.headersTimeoutMs > c.requestTimeoutMs) problem('headersTimeoutMs', 'the headers timeout cannot exceed the request timeout');
+  for (const origin of c.corsOrigins.split(',').map((o) => o.trim()).filter((o) => o !== '' && o !== '*')) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) problem('corsOrigins', `'${origin}' is not an origin (scheme://host[:port], no path)`);
+  }
+}
 
 /**
  * Every field has a default and a description; `describe()` text feeds `--help` and the README table.
@@ -24,7 +60,32 @@ export const ConfigSchema = z.object({
   strictReadiness: bool.default(false).describe('Report not ready while any model version failed to load'),
   metrics: bool.default(true).describe('Serve Prometheus metrics at /metrics'),
   docs: bool.default(true).describe('Serve the OpenAPI document and Swagger UI at /docs'),
-});
+  // Security (src/security/): authentication, authorization, rate limits, TLS, timeouts, CORS.
+  auth: bool.default(false).describe('Require an API key or JWT on every route except health, /v2 and /docs (off: every route is open to anyone who can connect)'),
+  apiKeysFile: optionalString.describe('JSON file of API keys as written by `onnx-serve keys create` (salted hashes only); re-read when it changes'),
+  apiKeys: optionalString.describe('API keys as JSON, the same format as --api-keys-file (salted hashes only), e.g. from a secret in the environment'),
+  jwtSecret: optionalString.describe('Shared secret for HS256 JWTs (at least 32 bytes; prefer the environment variable)'),
+  jwtJwks: optionalString.describe('JWKS for RS256/ES256 JWTs: a file path or an https:// URL (fetched with a timeout, cached)'),
+  jwtIssuer: optionalString.describe('Required `iss` of JWTs (required with --jwt-jwks)'),
+  jwtAudience: optionalString.describe('Required `aud` of JWTs (required whenever JWTs are accepted)'),
+  jwtScopeClaim: z.string().min(1).default('scope').describe('JWT claim holding the scopes: a space-separated string or an array'),
+  jwtClockSkewSeconds: int(0, 600).default(30).describe('Leeway when checking JWT exp and nbf'),
+  jwksCacheSeconds: int(10, 86_400).default(600).describe('How long keys fetched from a JWKS URL are used before refetching'),
+  jwksTimeoutMs: int(100, 60_000).default(5000).describe('Timeout of one JWKS URL fetch'),
+  metricsPublic: bool.default(false).describe('With --auth, serve /metrics without credentials (otherwise it needs the metrics:read scope)'),
+  rateLimitPerSecond: z.coerce.number().min(0).max(1_000_000).default(0).describe('Requests per second per principal (per IP when anonymous); 0 turns rate limiting off'),
+  rateLimitBurst: int(0, 1_000_000).default(0).describe('Requests a principal may send at once before the rate applies (0: one second of --rate-limit-per-second)'),
+  trustProxy: z.string().default('').describe('Comma-separated proxy addresses or CIDRs whose X-Forwarded-For names the client (rate limits, audit); empty trusts none'),
+  tlsCert: optionalString.describe('PEM certificate (chain) file: serve HTTPS instead of HTTP (with --tls-key); re-read when it changes'),
+  tlsKey: optionalString.describe('PEM private key file for --tls-cert'),
+  tlsClientCa: optionalString.describe('PEM CA file: require client certificates signed by it (mutual TLS)'),
+  tlsClientAuth: z.enum(['handshake', 'routes']).default('handshake').describe('Mutual TLS: refuse clients without a certificate at the handshake, or only on non-public routes (so probes need none)'),
+  headersTimeoutMs: int(100, 600_000).default(10_000).describe('Time a client has to send the request headers'),
+  requestTimeoutMs: int(100, 3_600_000).default(60_000).describe('Time a client has to send the whole request, body included'),
+  keepAliveTimeoutMs: int(100, 3_600_000).default(72_000).describe('How long an idle keep-alive connection stays open (above your load balancer\'s idle timeout)'),
+  idleTimeoutMs: int(1000, 3_600_000).default(120_000).describe('A connection with no traffic in either direction for this long is closed'),
+  corsOrigins: z.string().default('').describe('Comma-separated origins allowed to call from browsers (CORS), or *; empty turns CORS off'),
+}).superRefine(checkSecuritySettings);
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigKey = keyof Config;

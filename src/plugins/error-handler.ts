@@ -39,7 +39,8 @@ export function registerErrorHandlers(app: FastifyInstance): void {
     for (const method of [route.method].flat()) {
       if (method === 'HEAD') continue;
       byPath.on(method as 'GET', route.url, () => undefined);
-      routeIndex.push({ method, url: route.url, access: route.config?.access });
+      // NOTE: read when asked, so a later onRoute hook (the docs plugin marks its routes public) is seen.
+      routeIndex.push({ method, url: route.url, get access() { return route.config?.access; } });
     }
   });
 

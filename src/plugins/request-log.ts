@@ -10,7 +10,7 @@ declare module 'fastify' {
 }
 
 /** Route pattern without the regex parts of parameters, e.g. /v1/models/:model::predict. */
-const routePattern = (request: FastifyRequest): string =>
+export const routePattern = (request: FastifyRequest): string =>
   request.routeOptions.url?.replace(/\(\^[^)]*\)/g, '') ?? request.url.split('?')[0];
 
 export function registerRequestLog(onRequestEnd: (l: RequestLifecycle) => void): void {

@@ -1,8 +1,8 @@
 // The API keys the server accepts: from a file (re-read when it changes) and/or the environment; verified with a small cache.
-import { createHash } from 'node:crypto';
 import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import type { Logger } from 'pino';
 import { keyId, parseKeys, verifyKey, type StoredKey } from './api-keys.js';
+import { VerifiedCache } from './ttl-cache.js';
 
 export interface KeyStoreOptions {
   /** Path of the keys file (`onnx-serve keys create --file`). */
@@ -25,7 +25,7 @@ const CACHE_MAX = 1024;
 
 export class KeyStore {
   #keys = new Map<string, StoredKey>();
-  readonly #cache = new Map<string, { key: StoredKey; until: number }>();
+  readonly #cache: VerifiedCache<StoredKey>;
   readonly #opts: KeyStoreOptions;
   readonly #now: () => number;
   #inline: StoredKey[] = [];
@@ -36,6 +36,7 @@ export class KeyStore {
     if (options.file === undefined && options.inline === undefined) throw new Error('a key store needs a keys file or inline keys');
     this.#opts = options;
     this.#now = options.now ?? Date.now;
+    this.#cache = new VerifiedCache(CACHE_MAX, this.#now);
     if (options.inline !== undefined) this.#inline = parseKeys(options.inline, 'the API keys setting');
     this.#install(options.file === undefined ? [] : this.#readFile(options.file));
     if (options.file !== undefined) this.#watch(options.file);
@@ -51,12 +52,10 @@ export class KeyStore {
     const stored = id === null ? undefined : this.#keys.get(id);
     if (stored === undefined) return { ok: false, reason: 'unknown' };
     if (stored.expires !== undefined && Date.parse(stored.expires) <= this.#now()) return { ok: false, reason: 'expired', name: stored.name };
-    const digest = createHash('sha256').update(presented).digest('base64url');
-    const cached = this.#cache.get(digest);
-    if (cached !== undefined && cached.until > this.#now() && cached.key === stored) return { ok: true, key: stored };
+    const digest = VerifiedCache.digest(presented);
+    if (this.#cache.get(digest) === stored) return { ok: true, key: stored };
     if (!(await verifyKey(presented, stored.hash))) return { ok: false, reason: 'mismatch', name: stored.name };
-    if (this.#cache.size >= CACHE_MAX) this.#cache.delete(this.#cache.keys().next().value!);
-    this.#cache.set(digest, { key: stored, until: this.#now() + CACHE_TTL_MS });
+    this.#cache.set(digest, stored, this.#now() + CACHE_TTL_MS);
     return { ok: true, key: stored };
   }
 

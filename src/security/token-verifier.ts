@@ -1,6 +1,10 @@
 // Verifies a JWT bearer token end to end: algorithm, key (HS256 secret or JWKS), signature, then claims.
 import { JWT_ALGORITHMS, JwtError, checkClaims, decodeJwt, scopesFromClaim, subjectOf, verifySignature, type JwtAlgorithm } from './jwt.js';
 import type { KeySource } from './jwks.js';
+import { VerifiedCache } from './ttl-cache.js';
+
+/** NOTE: a verified token is trusted again for at most this long (or until its exp): key removal takes effect within it. */
+const CACHE_TTL_MS = 60_000;
 
 export interface TokenVerifierOptions {
   /** HS256 shared secret. */
@@ -34,8 +38,13 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   // and never an HS256 token checked with a public key as its secret.
   const accepted = new Set<JwtAlgorithm>(JWT_ALGORITHMS.filter((alg) => (alg === 'HS256' ? secret !== undefined : options.keys !== undefined)));
 
+  const cache = new VerifiedCache<{ verified: VerifiedToken; exp: number }>(4096, now);
+
   return {
     async verify(token) {
+      const digest = VerifiedCache.digest(token);
+      const cached = cache.get(digest);
+      if (cached !== undefined && now() / 1000 < cached.exp + options.clockSkewSeconds) return cached.verified;
       const decoded = decodeJwt(token);
       const alg = decoded.header.alg as JwtAlgorithm;
       if (!accepted.has(alg)) throw new JwtError('unsupported-algorithm');
@@ -43,7 +52,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (key === undefined) throw new JwtError('unknown-key');
       if (!verifySignature(decoded, alg, key)) throw new JwtError('bad-signature');
       checkClaims(decoded.payload, { issuer: options.issuer, audience: options.audience, clockSkewSeconds: options.clockSkewSeconds, now: now() / 1000 });
-      return { subject: subjectOf(decoded.payload), scopes: scopesFromClaim(decoded.payload[options.scopeClaim]) };
+      const verified = { subject: subjectOf(decoded.payload), scopes: scopesFromClaim(decoded.payload[options.scopeClaim]) };
+      cache.set(digest, { verified, exp: decoded.payload.exp as number }, now() + CACHE_TTL_MS);
+      return verified;
     },
   };
 }

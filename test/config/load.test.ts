@@ -32,6 +32,21 @@ const DEFAULTS = {
   strictReadiness: false,
   metrics: true,
   docs: true,
+  auth: false,
+  jwtScopeClaim: 'scope',
+  jwtClockSkewSeconds: 30,
+  jwksCacheSeconds: 600,
+  jwksTimeoutMs: 5000,
+  metricsPublic: false,
+  rateLimitPerSecond: 0,
+  rateLimitBurst: 0,
+  trustProxy: '',
+  tlsClientAuth: 'handshake',
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 72_000,
+  idleTimeoutMs: 120_000,
+  corsOrigins: '',
 };
 
 /** The ConfigError's message, asserting that one was thrown. */
@@ -194,5 +209,40 @@ describe('names and help', () => {
       assert.ok(field.description && help.includes(field.description), `${key} has a description`);
     }
     assert.match(help, /--port {2}ONNX_SERVE_PORT\n.*\(default: 8000\)/);
+  });
+});
+
+describe('security settings that only make sense together', () => {
+  const SECRET = 's'.repeat(32);
+  test('auth without any credential source, a short secret, a JWKS without issuer and one TLS file are all reported at once', () => {
+    const message = configError(() => loadConfig(['--auth', '--tls-cert', 'server.crt', '--cors-origins', 'https://ok.example,https://bad.example/path'], {}));
+    assert.match(message, /--auth \/ ONNX_SERVE_AUTH: auth is on but no credentials can be checked/);
+    assert.match(message, /--tls-key \/ ONNX_SERVE_TLS_KEY: TLS needs both --tls-cert and --tls-key/);
+    assert.match(message, /--cors-origins .*'https:\/\/bad\.example\/path' is not an origin/);
+    const jwt = configError(() => loadConfig(['--jwt-secret', 'short', '--jwt-jwks', 'keys.json'], {}));
+    assert.match(jwt, /--jwt-secret .*at least 32 bytes/);
+    assert.match(jwt, /--jwt-audience .*audience must be checked/);
+    assert.match(jwt, /--jwt-issuer .*set --jwt-issuer/);
+    assert.match(configError(() => createConfig({ tlsClientCa: 'ca.crt' })), /mutual TLS needs TLS/);
+    assert.match(configError(() => createConfig({ headersTimeoutMs: 5000, requestTimeoutMs: 1000 })), /headers timeout cannot exceed/);
+  });
+
+  test('a complete setup from the environment is accepted, secrets included', () => {
+    const config = loadConfig(['--auth'], { ONNX_SERVE_JWT_SECRET: SECRET, ONNX_SERVE_JWT_AUDIENCE: 'onnx-serve', ONNX_SERVE_RATE_LIMIT_PER_SECOND: '2.5' });
+    assert.equal(config.auth, true);
+    assert.equal(config.jwtSecret, SECRET);
+    assert.equal(config.rateLimitPerSecond, 2.5);
+  });
+
+  test('files named by security settings are checked when the app is built: a bad keys file stops startup', async () => {
+    const { buildApp } = await import('../../src/app.js');
+    const keys = configFile('{"keys": [{"id": "nope"}]}', 'json');
+    await assert.rejects(buildApp(createConfig({ auth: true, apiKeysFile: keys, logLevel: 'silent' })), (err: Error) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /the API keys file '.*' is invalid: keys\.0\.id/);
+      return true;
+    });
+    await assert.rejects(buildApp(createConfig({ auth: true, jwtJwks: join(scratch, 'missing.json'), jwtIssuer: 'i', jwtAudience: 'a', logLevel: 'silent' })), /cannot read the JWKS file/);
+    await assert.rejects(buildApp(createConfig({ auth: true, jwtJwks: 'http://idp.example/jwks', jwtIssuer: 'i', jwtAudience: 'a', logLevel: 'silent' })), /must use https/);
   });
 });

@@ -129,6 +129,16 @@ describe('createTokenVerifier', () => {
     assert.equal(await reason(both, signJwt(rsa, claims({ exp: 1 }))), 'expired');
   });
 
+  test('a token verified once is answered from the cache, yet still expires on time', async () => {
+    let now = Date.now();
+    const verifier = createTokenVerifier({ ...options, secret: hs.alg === 'HS256' ? hs.secret : '', now: () => now });
+    const token = signJwt(hs, claims({ exp: Math.floor(now / 1000) + 10 }));
+    assert.equal((await verifier.verify(token)).subject, 'alice');
+    assert.equal((await verifier.verify(token)).subject, 'alice');
+    now += 41_000;
+    assert.equal(await reason(verifier, token), 'expired', 'exp + skew has passed: refused although cached');
+  });
+
   test('needs a key source or a secret, and an audience, at construction', () => {
     assert.throws(() => createTokenVerifier(options), /needs an HS256 secret or a JWKS/);
     assert.throws(() => createTokenVerifier({ ...options, audience: '', keys: source }), /audience/);

@@ -42,9 +42,9 @@ export const predictRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/v1/models', {
-    schema: { tags: ['models'], summary: 'Model names (KServe V1)', response: { 200: ModelListSchema } },
-    config: { access: 'read' },
-  }, async () => ({ models: app.dataPlane.registry.names() }));
+    schema: { tags: ['models'], summary: 'Model names the caller may read (KServe V1)', response: { 200: ModelListSchema } },
+    config: { access: 'read', listsModels: true },
+  }, async (req) => ({ models: app.dataPlane.registry.names().filter((m) => req.mayRead(m)) }));
 
   app.get('/v1/models/:model', {
     schema: { tags: ['models'], summary: 'Model status (KServe V1 and TF-Serving fields)', params: ModelParamsSchema, response: { 200: V1ModelStatusSchema, 404: ErrorSchema } },

@@ -24,9 +24,9 @@ export const modelRoutes: FastifyPluginAsyncZod = async (app) => {
   };
 
   app.get('/v2/models', {
-    schema: { tags: ['models'], summary: 'Names of the models in the repository (KServe extension)', response: { 200: ModelListSchema } },
-    config: { access: 'read' },
-  }, async () => ({ models: app.dataPlane.registry.names() }));
+    schema: { tags: ['models'], summary: 'Names of the models in the repository the caller may read (KServe extension)', response: { 200: ModelListSchema } },
+    config: { access: 'read', listsModels: true },
+  }, async (req) => ({ models: app.dataPlane.registry.names().filter((m) => req.mayRead(m)) }));
 
   app.get('/v2/models/:model', {
     schema: { tags: ['models'], summary: 'Model metadata (of the version serving unversioned requests)', params: ModelParamsSchema, response: { 200: ModelMetadataSchema, ...errors } },
