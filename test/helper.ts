@@ -13,6 +13,7 @@ import { createConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
 import { createLogger } from '../src/logging.js';
 import { PACKAGE_ROOT } from '../src/version.js';
+import { minted } from './helpers/credentials.js';
 import { buildFixtureRepository } from './helpers/fixture-models.js';
 
 export const DEFAULT_MODELS = join(PACKAGE_ROOT, 'models');
@@ -63,7 +64,12 @@ export async function buildTestApp(
   const config = createConfig({ logLevel: 'info', ...options.config, models });
   const logs = new LogCapture();
   const app = await buildApp(config, { logger: createLogger(config, logs), ...options.deps });
-  t.after(() => app.close());
+  t.after(async () => {
+    await app.close();
+    // NOTE: every test app, whatever it tests, proves that no credential minted by the tests reached its logs.
+    const leaked = [...minted].filter((secret) => logs.text.includes(secret));
+    if (leaked.length > 0) throw new Error(`${leaked.length} key(s), token(s) or secret(s) minted by the tests reached the logs`);
+  });
   if (options.load !== false) await app.loadModels();
   return { app, logs };
 }

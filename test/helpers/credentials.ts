@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKey, hashKey, type StoredKey } from '../../src/security/api-keys.js';
 
+/** Every key, token and secret the tests minted in this process; test/helper.ts checks no app's logs contain one. */
+export const minted = new Set<string>();
+
 /** A scratch directory removed when the process exits. */
 export function scratchDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `onnx-serve-${prefix}-`));
@@ -26,6 +29,7 @@ export async function makeKeys(specs: KeySpec[]): Promise<{ entries: StoredKey[]
     const { id, key } = generateKey();
     entries.push({ id, name: spec.name, scopes: spec.scopes, hash: await hashKey(key), ...(spec.expires ? { expires: spec.expires } : {}) });
     keys[spec.name] = key;
+    minted.add(key);
   }
   return { entries, keys };
 }
@@ -65,7 +69,11 @@ export function signJwt(key: SigningKey, payload: Record<string, unknown>, heade
   if (key.alg === 'HS256') signature = createHmac('sha256', key.secret).update(input).digest();
   else if (key.alg === 'RS256') signature = sign('sha256', Buffer.from(input), key.privateKey);
   else signature = sign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
-  return `${input}.${signature.toString('base64url')}`;
+  const token = `${input}.${signature.toString('base64url')}`;
+  minted.add(token);
+  minted.add(signature.toString('base64url'));
+  if (key.alg === 'HS256') minted.add(key.secret);
+  return token;
 }
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
