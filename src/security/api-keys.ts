@@ -17,7 +17,13 @@ const SALT_BYTES = 16;
 const HASH_BYTES = 32;
 
 const scrypt = (secret: string, salt: Buffer, length: number, options: ScryptOptions): Promise<Buffer> =>
-  new Promise((resolve, reject) => scryptCallback(secret, salt, length, { ...options, maxmem: 64 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))));
+  new Promise((resolve, reject) => scryptCallback(secret, salt, length, { ...options, maxmem: 65 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))));
+
+/** NOTE: checked when the file is read, so a typo can't make every check throw (or cost a gigabyte) at request time. */
+function saneParameters(hash: string): boolean {
+  const [, n, r, p] = hash.split('$').map(Number);
+  return Number.isInteger(Math.log2(n)) && n >= 1024 && n <= 2 ** 20 && r >= 1 && r <= 32 && p >= 1 && p <= 16 && 128 * n * r <= 64 * 1024 * 1024;
+}
 
 export const KEY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
 
@@ -27,7 +33,10 @@ export const StoredKeySchema = z
     id: z.string().regex(/^[0-9a-f]{12}$/, 'id is 12 hex digits'),
     name: z.string().regex(KEY_NAME_PATTERN, 'names use letters, digits and _ . @ - (max 64)'),
     scopes: z.array(ScopeSchema).min(1),
-    hash: z.string().regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$/, 'hash is scrypt$N$r$p$salt$hash'),
+    hash: z
+      .string()
+      .regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{22,}$/, 'hash is scrypt$N$r$p$salt$hash')
+      .refine(saneParameters, 'hash has scrypt parameters outside N 2^10-2^20, r 1-32, p 1-16, 64 MiB'),
     created: z.string().optional(),
     expires: z.iso.datetime({ offset: true }).optional().describe('After this instant the key is refused'),
   })

@@ -35,7 +35,7 @@ describe('API keys', () => {
   });
 
   test('parseKeys lists every problem and never quotes a hash', () => {
-    const good = { id: '0123456789ab', name: 'a', scopes: ['admin'], hash: 'scrypt$16384$8$1$c2FsdA$aGFzaA' };
+    const good = { id: '0123456789ab', name: 'a', scopes: ['admin'], hash: 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNo' };
     assert.equal(parseKeys(JSON.stringify({ keys: [good] }), 'f').length, 1);
     assert.equal(parseKeys(JSON.stringify([good]), 'f').length, 1, 'a bare array');
     const cases: [unknown, RegExp][] = [
@@ -43,6 +43,8 @@ describe('API keys', () => {
       [{ keys: [{ ...good, scopes: [] }] }, /scopes/],
       [{ keys: [{ ...good, scopes: ['infer:bad name'] }] }, /may only use/],
       [{ keys: [{ ...good, hash: 'plain-text-key' }] }, /hash is scrypt/],
+      [{ keys: [{ ...good, hash: 'scrypt$0$8$1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNo' }] }, /scrypt parameters/],
+      [{ keys: [{ ...good, hash: 'scrypt$1000$8$1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNo' }] }, /scrypt parameters/],
       [{ keys: [{ ...good, key: 'osk_…' }] }, /Unrecognized key/],
       [{ keys: [{ ...good, expires: 'tomorrow' }] }, /expires/],
     ];
