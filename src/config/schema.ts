@@ -5,46 +5,11 @@ const bool = z.union([z.boolean(), z.stringbool()]);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const optionalString = z.string().min(1).optional();
 
-interface SecuritySettings {
-  auth: boolean;
-  apiKeysFile?: string;
-  apiKeys?: string;
-  jwtSecret?: string;
-  jwtJwks?: string;
-  jwtIssuer?: string;
-  jwtAudience?: string;
-  tlsCert?: string;
-  tlsKey?: string;
-  tlsClientCa?: string;
-  headersTimeoutMs: number;
-  requestTimeoutMs: number;
-  corsOrigins: string;
-}
-
-/** Settings that only make sense together; every problem is reported at once, at startup. */
-function checkSecuritySettings(c: SecuritySettings, ctx: z.RefinementCtx): void {
-  const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-  const jwt = c.jwtSecret !== undefined || c.jwtJwks !== undefined;
-  if (c.auth && c.apiKeysFile === undefined && c.apiKeys === undefined && !jwt) {
-    problem('auth', 'auth is on but no credentials can be checked: set --api-keys-file, --api-keys, --jwt-secret or --jwt-jwks');
-  }
-  if (c.jwtSecret !== undefined && Buffer.byteLength(c.jwtSecret) < 32) problem('jwtSecret', 'an HS256 secret needs at least 32 bytes');
-  // NOTE: without an audience check, a token minted for any other service of the same issuer would be accepted.
-  if (jwt && c.jwtAudience === undefined) problem('jwtAudience', 'JWTs are accepted, so their audience must be checked: set --jwt-audience');
-  if (c.jwtJwks !== undefined && c.jwtIssuer === undefined) problem('jwtIssuer', 'keys from a JWKS sign tokens for a whole issuer: set --jwt-issuer');
-  if ((c.tlsCert === undefined) !== (c.tlsKey === undefined)) problem(c.tlsCert === undefined ? 'tlsCert' : 'tlsKey', 'TLS needs both --tls-cert and --tls-key');
-  if (c.tlsClientCa !== undefined && c.tlsCert === undefined) problem('tlsClientCa', 'mutual TLS needs TLS: set --tls-cert and --tls-key');
-  if (c.headersTimeoutMs > c.requestTimeoutMs) problem('headersTimeoutMs', 'the headers timeout cannot exceed the request timeout');
-  for (const origin of c.corsOrigins.split(',').map((o) => o.trim()).filter((o) => o !== '' && o !== '*')) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) problem('corsOrigins', `'${origin}' is not an origin (scheme://host[:port], no path)`);
-  }
-}
-
 /**
  * Every field has a default and a description; `describe()` text feeds `--help` and the README table.
  * Names map to flags (`--log-level`) and environment variables (`ONNX_SERVE_LOG_LEVEL`).
  */
-export const ConfigSchema = z.object({
+const ConfigFields = z.object({
   config: z.string().optional().describe('Path of a YAML or JSON file with any of these settings (flags and env win)'),
   host: z.string().min(1).default('127.0.0.1').describe('Interface to listen on (the Docker image sets 0.0.0.0)'),
   port: int(0, 65535).default(8000).describe('HTTP port (0 picks a free one)'),
@@ -85,7 +50,28 @@ export const ConfigSchema = z.object({
   keepAliveTimeoutMs: int(100, 3_600_000).default(72_000).describe('How long an idle keep-alive connection stays open (above your load balancer\'s idle timeout)'),
   idleTimeoutMs: int(1000, 3_600_000).default(120_000).describe('A connection with no traffic in either direction for this long is closed'),
   corsOrigins: z.string().default('').describe('Comma-separated origins allowed to call from browsers (CORS), or *; empty turns CORS off'),
-}).superRefine(checkSecuritySettings);
+});
+
+/** Settings that only make sense together; every problem is reported at once, at startup. */
+function checkSecuritySettings(c: z.infer<typeof ConfigFields>, ctx: z.RefinementCtx): void {
+  const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  const jwt = c.jwtSecret !== undefined || c.jwtJwks !== undefined;
+  if (c.auth && c.apiKeysFile === undefined && c.apiKeys === undefined && !jwt) {
+    problem('auth', 'auth is on but no credentials can be checked: set --api-keys-file, --api-keys, --jwt-secret or --jwt-jwks');
+  }
+  if (c.jwtSecret !== undefined && Buffer.byteLength(c.jwtSecret) < 32) problem('jwtSecret', 'an HS256 secret needs at least 32 bytes');
+  // NOTE: without an audience check, a token minted for any other service of the same issuer would be accepted.
+  if (jwt && c.jwtAudience === undefined) problem('jwtAudience', 'JWTs are accepted, so their audience must be checked: set --jwt-audience');
+  if (c.jwtJwks !== undefined && c.jwtIssuer === undefined) problem('jwtIssuer', 'keys from a JWKS sign tokens for a whole issuer: set --jwt-issuer');
+  if ((c.tlsCert === undefined) !== (c.tlsKey === undefined)) problem(c.tlsCert === undefined ? 'tlsCert' : 'tlsKey', 'TLS needs both --tls-cert and --tls-key');
+  if (c.tlsClientCa !== undefined && c.tlsCert === undefined) problem('tlsClientCa', 'mutual TLS needs TLS: set --tls-cert and --tls-key');
+  if (c.headersTimeoutMs > c.requestTimeoutMs) problem('headersTimeoutMs', 'the headers timeout cannot exceed the request timeout');
+  for (const origin of c.corsOrigins.split(',').map((o) => o.trim()).filter((o) => o !== '' && o !== '*')) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) problem('corsOrigins', `'${origin}' is not an origin (scheme://host[:port], no path)`);
+  }
+}
+
+export const ConfigSchema = ConfigFields.superRefine(checkSecuritySettings);
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigKey = keyof Config;
