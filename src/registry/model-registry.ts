@@ -205,6 +205,12 @@ export class ModelRegistry {
       log.error({ reason }, 'model version failed to load; it takes no traffic');
       return version;
     }
+    try {
+      version.profile = await this.#opts.repository.readProfile(versionSource);
+    } catch (err) {
+      version.profileError = (err as Error).message;
+      log.warn({ reason: version.profileError }, 'profile.json unusable; the version serves without drift monitoring');
+    }
     version.loadSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.#setState(version, 'READY');
     for (const h of this.#hooks) h.onLoad?.(version);

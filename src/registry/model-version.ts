@@ -2,6 +2,7 @@
 import type { InferenceBackend } from '../inference/backend.js';
 import type { ModelSignature } from '../inference/tensor.js';
 import type { ModelConfig } from '../repository/model-config.js';
+import type { Profile } from '../schemas/profile.js';
 
 /** States as the repository extension names them. */
 export type VersionState = 'LOADING' | 'READY' | 'UNAVAILABLE' | 'UNLOADING';
@@ -11,6 +12,9 @@ export class ModelVersion {
   reason = '';
   backend: InferenceBackend | null = null;
   loadSeconds = 0;
+  /** Reference statistics from profile.json (drift monitoring); null when absent or unusable (`profileError`). */
+  profile: Profile | null = null;
+  profileError?: string;
   #inflight = 0;
   #idle: (() => void)[] = [];
 

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ScopeSchema } from '../security/access.js';
+import { MonitoringConfigSchema } from './monitoring-config.js';
 
 const positive = z.int().min(1);
 
@@ -34,6 +35,7 @@ export const ModelConfigSchema = z
       .describe('Per-output class names when outputs differ'),
     warmup: z.boolean().default(true).describe('Run the version once with zeros before it takes traffic'),
     scopes: ModelScopesSchema.optional().describe('Scopes granting access to this model besides infer:<name> and read:<name>'),
+    monitoring: MonitoringConfigSchema.prefault({}).describe('Drift and accuracy monitoring (see monitoring-config.ts)'),
   })
   .strict();
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;

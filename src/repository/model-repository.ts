@@ -2,10 +2,13 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MODEL_NAME_PATTERN, VERSION_PATTERN } from '../schemas/common.js';
+import type { Profile } from '../schemas/profile.js';
 import { readModelConfig, type ModelConfig } from './model-config.js';
+import { parseProfile } from './profile-file.js';
 
 export const MODEL_FILE = 'model.onnx';
 export const CONFIG_FILE = 'model.yaml';
+export const PROFILE_FILE = 'profile.json';
 
 export interface VersionSource {
   version: number;
@@ -79,5 +82,17 @@ export class ModelRepository {
   /** The bytes of a version's model file (the seam where integrity checks and decryption attach). */
   async readModel(source: VersionSource): Promise<Uint8Array> {
     return readFile(join(source.dir, MODEL_FILE));
+  }
+
+  /** A version's reference profile for drift monitoring: null when it has none; throws when it is unusable. */
+  async readProfile(source: VersionSource): Promise<Profile | null> {
+    let text: string;
+    try {
+      text = await readFile(join(source.dir, PROFILE_FILE), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new Error(`cannot read profile.json: ${(err as Error).message}`);
+    }
+    return parseProfile(text);
   }
 }

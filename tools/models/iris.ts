@@ -1,7 +1,9 @@
 // The Iris demo models: trains v1 (softmax regression) and v2 (MLP), exports them to ONNX and checks ORT agrees.
+import { buildProfile, classificationPerformance } from '../../src/monitoring/profile/build-profile.js';
+import { serializeProfile } from '../../src/repository/profile-file.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
 import { runModel, toRows } from '../onnx/run-model.js';
-import { IRIS_CLASSES, type Rows, loadIrisSplit, standardization, standardize } from '../train/iris-data.js';
+import { IRIS_CLASSES, IRIS_FEATURES, type Rows, loadIrisSplit, standardization, standardize } from '../train/iris-data.js';
 import { type Matrix, accuracy, argmax } from '../train/math.js';
 import { type MlpHyperparameters, mlpForward, trainMlp } from '../train/mlp.js';
 import {
@@ -18,6 +20,12 @@ const MODEL_YAML = `# Iris flower classifier (demo). Built by tools/build-models
 versionPolicy:
   latest: 2
 labels: [${IRIS_CLASSES.join(', ')}]
+monitoring:                 # drift against each version's profile.json, accuracy from feedback (defaults otherwise)
+  inputs:
+    features: [${IRIS_FEATURES.join(', ')}]
+  outputs:
+    label: classes
+  target: label
 `;
 
 const SOFTMAX_HP: SoftmaxRegressionHyperparameters = { learningRate: 0.5, epochs: 2000, l2: 1e-3 };
@@ -109,6 +117,22 @@ async function verifyWithOrt(
   }
 }
 
+/**
+ * Reference statistics: the training rows' features and the version's predictions on them; accuracy on the
+ * held-out rows, which the build has just checked onnxruntime reproduces.
+ */
+function irisProfile(data: ReturnType<typeof loadIrisSplit>, trainPredictions: number[], heldOutPredictions: number[]): string {
+  return serializeProfile(
+    buildProfile({
+      rows: data.train.y.length,
+      source: `iris training split (seed ${IRIS_SEED}, data sha256 ${data.sha256})`,
+      features: IRIS_FEATURES.map((name, column) => ({ name, input: 'features', column, type: 'numeric', values: data.train.x.map((row) => row[column]) })),
+      outputs: [{ name: 'label', type: 'classes', classes: IRIS_CLASSES.length, values: trainPredictions }],
+      performance: classificationPerformance('label', heldOutPredictions, data.test.y),
+    }),
+  );
+}
+
 export async function irisFiles(): Promise<GeneratedModel> {
   const data = loadIrisSplit(IRIS_SEED);
   const stats = standardization(data.train.x);
@@ -137,6 +161,7 @@ export async function irisFiles(): Promise<GeneratedModel> {
     };
     generated.files[`iris/${i + 1}/model.onnx`] = model;
     generated.files[`iris/${i + 1}/training.json`] = `${JSON.stringify(training, null, 2)}\n`;
+    generated.files[`iris/${i + 1}/profile.json`] = irisProfile(data, version.predict(xTrain).map(argmax), testProbs.map(argmax));
     generated.report.push(
       `iris v${i + 1} ${version.algorithm}: held-out ${metrics.heldOutAccuracy}, train ${metrics.trainAccuracy}`,
     );

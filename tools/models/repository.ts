@@ -33,7 +33,10 @@ export interface ModelSet {
 }
 
 export const IRIS: ModelSet = {
-  files: ['iris/model.yaml', 'iris/1/model.onnx', 'iris/1/training.json', 'iris/2/model.onnx', 'iris/2/training.json'],
+  files: [
+    'iris/model.yaml',
+    ...[1, 2].flatMap((v) => [`iris/${v}/model.onnx`, `iris/${v}/training.json`, `iris/${v}/profile.json`]),
+  ],
   generate: async () => (await import('./iris.js')).irisFiles(),
 };
 

@@ -6,6 +6,8 @@ import { mulberry32, shuffle } from './prng.js';
 
 /** Class index order of every iris model's outputs. */
 export const IRIS_CLASSES = ['setosa', 'versicolor', 'virginica'] as const;
+/** Column order of the `features` input, in cm. */
+export const IRIS_FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'] as const;
 const TRAIN_PER_CLASS = 40;
 
 export interface Rows {
