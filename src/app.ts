@@ -14,6 +14,8 @@ import { createWorkerBackend } from './inference/worker-backend.js';
 import { createLogger } from './logging.js';
 import { createServerMetrics } from './monitoring/metrics.js';
 import { registerHttpMetrics } from './monitoring/metrics-plugin.js';
+import { ModelMonitoring } from './monitoring/model-monitoring.js';
+import { registerMonitoringMetrics } from './monitoring/monitoring-metrics.js';
 import { registerBodyParser } from './plugins/body-parser.js';
 import { registerCors } from './plugins/cors.js';
 import { registerDocs } from './plugins/docs.js';
@@ -25,6 +27,7 @@ import { ModelRegistry } from './registry/model-registry.js';
 import { ModelRepository } from './repository/model-repository.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { predictRoutes } from './routes/v1/predict.js';
+import { feedbackRoutes } from './routes/v2/feedback.js';
 import { healthRoutes } from './routes/v2/health.js';
 import { inferRoutes } from './routes/v2/infer.js';
 import { modelRoutes } from './routes/v2/models.js';
@@ -37,6 +40,8 @@ declare module 'fastify' {
     config: Config;
     dataPlane: DataPlane;
     health: ServerHealth;
+    /** Drift and accuracy monitoring; null when turned off (--monitoring false). */
+    monitoring: ModelMonitoring | null;
     /** Loads the model repository and marks the server ready; separate from build so probes answer meanwhile. */
     loadModels(): Promise<void>;
   }
@@ -46,6 +51,8 @@ export interface AppDeps {
   logger?: Logger;
   createBackend?: BackendFactory;
   metricsRegistry?: Registry;
+  /** Clock of the monitoring windows and the feedback TTL (tests move it by hand). */
+  now?: () => number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -92,9 +99,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   const dataPlane = new DataPlane(registry);
   const health = new ServerHealth(registry, config.strictReadiness);
+  const monitoring = config.monitoring
+    ? new ModelMonitoring({ registry, dataPlane, logger, feedbackTtlMs: config.feedbackTtlSeconds * 1000, feedbackMaxRows: config.feedbackMaxRows, now: deps.now })
+    : null;
   app.decorate('config', config);
   app.decorate('dataPlane', dataPlane);
   app.decorate('health', health);
+  app.decorate('monitoring', monitoring);
   app.decorate('loadModels', async () => {
     await registry.loadAll();
     health.markStarted();
@@ -120,12 +131,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   if (config.metrics) {
     const metrics = createServerMetrics(deps.metricsRegistry ?? new Registry(), registry, dataPlane);
     registerHttpMetrics(onRequestEnd, metrics, registry);
+    if (monitoring !== null) registerMonitoringMetrics(metrics.register, monitoring);
     await app.register(metricsRoutes(metrics));
   }
   await app.register(healthRoutes);
   await app.register(modelRoutes);
   await app.register(inferRoutes);
   await app.register(predictRoutes);
+  await app.register(feedbackRoutes);
   app.addHook('onClose', async () => registry.close());
   return app;
 }

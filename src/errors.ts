@@ -56,10 +56,11 @@ export class InferenceFailedError extends ServiceError {
   }
 }
 
-/** A feature the protocol defines but this server does not implement (501). */
+/** A feature the protocol defines but this server does not implement, or was started without (501). */
 export class UnsupportedError extends ServiceError {
   constructor(message: string) {
-    super(501, message);
+    // NOTE: what is not implemented is no internal detail; the client reads why.
+    super(501, message, { publicMessage: message });
   }
 }
 

@@ -10,4 +10,5 @@ export interface Command {
 export const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.js')).serveCommand,
   keys: async () => (await import('./keys.js')).keysCommand,
+  profile: async () => (await import('./profile.js')).profileCommand,
 };

@@ -12,7 +12,7 @@ function formatScore(value: number, float32: boolean): string {
 }
 
 /** IEEE 754 half-precision bits → number; exact, as every half is also a float32. */
-function halfToNumber(bits: number): number {
+export function halfToNumber(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exponent = (bits >> 10) & 0x1f;
   const fraction = bits & 0x3ff;

@@ -63,6 +63,8 @@ export interface ModelDescription {
 export interface DataPlaneHooks {
   onInference?(event: InferenceEvent): void;
   onInferenceError?(failure: InferenceFailure): void;
+  /** Outputs a hook needs computed even when a request does not ask for them (e.g. the prediction monitoring watches). */
+  outputsFor?(version: ModelVersion): readonly string[];
 }
 
 export class DataPlane {
@@ -100,9 +102,11 @@ export class DataPlane {
     const inputs = decodeInputs(signature, request.inputs);
     const wanted = resolveOutputs(signature, request.outputs, request.binaryOutputs ?? false);
     const started = process.hrtime.bigint();
+    const names = wanted.map((o) => o.name);
+    for (const h of this.#hooks) for (const n of h.outputsFor?.(version) ?? []) if (!names.includes(n)) names.push(n);
     let raw: Record<string, Tensor>;
     try {
-      raw = await version.backend!.run(inputs, wanted.map((o) => o.name));
+      raw = await version.backend!.run(inputs, names);
     } catch (err) {
       throw new InferenceFailedError(`onnxruntime failed on ${version.name}/${version.version}: ${(err as Error).message}`, { cause: err });
     }

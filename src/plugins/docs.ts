@@ -33,7 +33,7 @@ export async function registerDocs(app: FastifyInstance, serveUi: boolean): Prom
         { name: 'health', description: 'Liveness and readiness for load balancers and Kubernetes' },
         { name: 'models', description: 'Model metadata' },
         { name: 'inference', description: 'Predictions' },
-        { name: 'monitoring', description: 'Prometheus metrics' },
+        { name: 'monitoring', description: 'Prometheus metrics, drift and accuracy monitoring, ground-truth feedback' },
       ],
       components: {
         securitySchemes: {

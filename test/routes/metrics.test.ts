@@ -6,53 +6,7 @@ import { describe, test, type TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { register as globalRegister, Registry } from 'prom-client';
 import { buildTestApp, call, DEFAULT_MODELS, gatedBackend } from '../helper.js';
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** A small parser for the Prometheus text format: one sample per `name{labels} value` line. */
-function parseExposition(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '' || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+-?\d+)?$/.exec(line);
-    assert.ok(m, `unparseable exposition line: ${line}`);
-    const labels: Record<string, string> = {};
-    let rest = m[2] ?? '';
-    const label = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*,?/;
-    while (rest !== '') {
-      const l = label.exec(rest);
-      assert.ok(l, `unparseable labels in: ${line}`);
-      labels[l[1]] = l[2].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
-      rest = rest.slice(l[0].length);
-    }
-    const raw = m[3];
-    const value = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw);
-    samples.push({ name: m[1], labels, value });
-  }
-  return samples;
-}
-
-/** Samples of `name` whose labels include every pair of `match`. */
-function find(samples: Sample[], name: string, match: Record<string, string> = {}): Sample[] {
-  return samples.filter((s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v));
-}
-
-/** The single sample of `name` with exactly these labels' values (fails when absent or ambiguous). */
-function value(samples: Sample[], name: string, match: Record<string, string>): number {
-  const found = find(samples, name, match);
-  assert.equal(found.length, 1, `one ${name} sample with ${JSON.stringify(match)}; found ${JSON.stringify(found)}`);
-  return found[0].value;
-}
-
-async function scrape(app: FastifyInstance): Promise<Sample[]> {
-  const res = await app.inject({ url: '/metrics' });
-  assert.equal(res.statusCode, 200);
-  return parseExposition(res.body);
-}
+import { find, parseExposition, scrape, value } from '../helpers/exposition.js';
 
 const ROW = [5.1, 3.5, 1.4, 0.2];
 const v2Infer = (app: FastifyInstance, model = 'iris', url = `/v2/models/${model}/infer`) =>

@@ -12,12 +12,13 @@ const TF_STATE: Record<VersionState, 'LOADING' | 'AVAILABLE' | 'UNLOADING' | 'EN
 };
 
 export const predictRoutes: FastifyPluginAsyncZod = async (app) => {
-  const predict = async (body: PredictRequestBody, model: string, version?: string) => {
+  // NOTE: V1 bodies have no id; the request id (X-Request-Id, echoed in the response header) names the prediction for feedback.
+  const predict = async (body: PredictRequestBody, id: string, model: string, version?: string) => {
     // NOTE: the version is pinned from the metadata lookup so a concurrent swap can't change the signature.
     const target = app.dataPlane.describe(model, version === undefined ? undefined : Number(version));
     const specs = target.signature.inputs;
     const inputs = body.instances !== undefined ? fromInstances(specs, body.instances) : fromColumns(specs, body.inputs);
-    const result = await app.dataPlane.infer({ protocol: 'v1', model, version: target.version, inputs });
+    const result = await app.dataPlane.infer({ protocol: 'v1', model, version: target.version, id, inputs });
     return { result, answer: body.instances !== undefined ? { predictions: toPredictions(result.outputs, body.instances.length) } : { outputs: toColumns(result.outputs) } };
   };
   const schema = { tags: ['inference'], body: PredictRequestSchema, response: { 200: PredictResponseSchema, 400: ErrorSchema, 404: ErrorSchema } };
@@ -27,7 +28,7 @@ export const predictRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: { ...schema, summary: 'Predict with the version serving unversioned requests', params: ModelParamsSchema },
     config: { protocol: 'v1', access: 'infer' },
   }, async (req) => {
-    const { result, answer } = await predict(req.body, req.params.model);
+    const { result, answer } = await predict(req.body, req.id, req.params.model);
     req.servedVersion = result.version;
     return answer;
   });
@@ -36,7 +37,7 @@ export const predictRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: { ...schema, summary: 'Predict with one model version', params: VersionParamsSchema },
     config: { protocol: 'v1', access: 'infer' },
   }, async (req) => {
-    const { result, answer } = await predict(req.body, req.params.model, req.params.version);
+    const { result, answer } = await predict(req.body, req.id, req.params.model, req.params.version);
     req.servedVersion = result.version;
     return answer;
   });

@@ -6,14 +6,15 @@ import type { InferenceRequest } from '../../inference/data-plane.js';
 import { ErrorSchema, ModelParamsSchema, VersionParamsSchema } from '../../schemas/common.js';
 import { InferRequestSchema, InferResponseSchema, type InferRequestBody } from '../../schemas/v2.js';
 
-function toInferenceRequest(body: InferRequestBody, binary: Buffer, model: string, version?: string): InferenceRequest {
+/** NOTE: without a body id the request id (the caller's X-Request-Id, else generated) names the prediction, so both agree. */
+function toInferenceRequest(body: InferRequestBody, binary: Buffer, requestId: string, model: string, version?: string): InferenceRequest {
   const parts = sliceBinary(binary, body.inputs.map((i) => i.parameters?.binary_data_size));
   const binaryByDefault = body.parameters?.binary_data_output === true;
   return {
     protocol: 'v2',
     model,
     version: version === undefined ? undefined : Number(version),
-    id: body.id,
+    id: body.id ?? requestId,
     inputs: body.inputs.map((i, k) => ({ name: i.name, datatype: i.datatype, shape: i.shape, data: i.data, binary: parts[k] })),
     outputs: body.outputs?.map((o) => ({
       name: o.name,
@@ -26,7 +27,7 @@ function toInferenceRequest(body: InferRequestBody, binary: Buffer, model: strin
 
 export const inferRoutes: FastifyPluginAsyncZod = async (app) => {
   const handle = async (request: FastifyRequest, reply: FastifyReply, body: InferRequestBody, model: string, version?: string) => {
-    const result = await app.dataPlane.infer(toInferenceRequest(body, request.binaryBody, model, version));
+    const result = await app.dataPlane.infer(toInferenceRequest(body, request.binaryBody, request.id, model, version));
     request.servedVersion = result.version;
     const { json, buffers } = encodeInferResponse({ model_name: result.model, model_version: String(result.version), id: result.id }, result.outputs);
     if (!result.outputs.some((o) => o.binary)) return reply.type('application/json').send(json);

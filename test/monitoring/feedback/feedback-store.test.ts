@@ -1,0 +1,110 @@
+// src/monitoring/feedback/feedback-store.ts: matched / unknown / expired / duplicate, first label wins, bounded memory.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FeedbackStore, hash53 } from '../../../src/monitoring/feedback/feedback-store.js';
+
+function store(maxRows = 100, ttlMs = 1_000) {
+  const clock = { now: 0 };
+  return { clock, store: new FeedbackStore<string>({ ttlMs, maxRows, now: () => clock.now }) };
+}
+
+/** Looks up and, when matched, labels: what one feedback item does. */
+function feedback(s: FeedbackStore<string>, key: string): string {
+  const { outcome, entry } = s.lookup(key);
+  if (outcome === 'matched') s.markLabelled(entry!);
+  return outcome;
+}
+
+describe('FeedbackStore', () => {
+  test('answers matched, then duplicate (the first label wins), and unknown for ids never seen', () => {
+    const { store: s } = store();
+    s.remember('a', 'v1', 2);
+    assert.equal(feedback(s, 'a'), 'matched');
+    assert.equal(feedback(s, 'a'), 'duplicate');
+    assert.equal(s.lookup('a').entry?.owner, 'v1', 'a duplicate still names the version');
+    assert.equal(feedback(s, 'b'), 'unknown');
+  });
+
+  test('a lookup alone labels nothing (an invalid item can be resent)', () => {
+    const { store: s } = store();
+    s.remember('a', 'v1', 2);
+    assert.equal(s.lookup('a').outcome, 'matched');
+    assert.equal(s.lookup('a').outcome, 'matched');
+  });
+
+  test('answers expired once the TTL has passed, and frees the entry', () => {
+    const { store: s, clock } = store(100, 1_000);
+    s.remember('a', 'v1', 1);
+    clock.now = 1_000;
+    assert.equal(s.lookup('a').outcome, 'matched', 'exactly at the TTL is still in time');
+    clock.now = 1_001;
+    assert.equal(feedback(s, 'a'), 'expired');
+    assert.equal(s.size, 0);
+    assert.equal(s.rows, 0);
+  });
+
+  test('keeps the first prediction under an id (a retried request does not replace it)', () => {
+    const { store: s } = store();
+    assert.equal(s.remember('a', 'v1', 1), true);
+    assert.equal(s.remember('a', 'v2', 0), false);
+    assert.equal(s.lookup('a').entry?.owner, 'v1');
+  });
+
+  test('drops the oldest entries past the row budget; their ids read expired', () => {
+    const { store: s, clock } = store(10);
+    for (let i = 0; i < 15; i++) {
+      clock.now = i;
+      s.remember(`id${i}`, 'v1', i);
+    }
+    assert.equal(s.rows, 10);
+    assert.equal(feedback(s, 'id0'), 'expired');
+    assert.equal(feedback(s, 'id4'), 'expired');
+    assert.equal(feedback(s, 'id5'), 'matched');
+  });
+
+  test('counts rows, not requests: a 6-row request pushes out six 1-row ones', () => {
+    const { store: s } = store(10);
+    for (let i = 0; i < 10; i++) s.remember(`one${i}`, 'v1', 0);
+    s.remember('batch', 'v1', new Float64Array(6));
+    assert.equal(s.rows, 10);
+    assert.equal(s.size, 5);
+    assert.equal(s.lookup('one5').outcome, 'expired');
+    assert.equal(s.lookup('one6').outcome, 'matched');
+  });
+
+  test('refuses a request larger than the whole budget and empty ones', () => {
+    const { store: s } = store(4);
+    assert.equal(s.remember('big', 'v1', new Float64Array(5)), false);
+    assert.equal(s.remember('empty', 'v1', new Float64Array(0)), false);
+    assert.equal(s.lookup('big').outcome, 'unknown');
+  });
+
+  test("forgets an owner's entries when its version unloads; they read expired", () => {
+    const { store: s } = store();
+    s.remember('a', 'v1', 1);
+    s.remember('b', 'v2', 1);
+    s.dropOwner('v1');
+    assert.equal(s.lookup('a').outcome, 'expired');
+    assert.equal(s.lookup('b').outcome, 'matched');
+  });
+
+  test('remembers forgotten ids for at most the row budget', () => {
+    const { store: s } = store(3);
+    for (let i = 0; i < 10; i++) s.remember(`id${i}`, 'v1', 0);
+    const expired = Array.from({ length: 10 }, (_, i) => s.lookup(`id${i}`).outcome);
+    assert.deepEqual(expired, ['unknown', 'unknown', 'unknown', 'unknown', 'expired', 'expired', 'expired', 'matched', 'matched', 'matched']);
+  });
+
+  test('rejects a non-positive TTL or row budget', () => {
+    assert.throws(() => new FeedbackStore({ ttlMs: 0, maxRows: 1 }), RangeError);
+    assert.throws(() => new FeedbackStore({ ttlMs: 1, maxRows: 0 }), RangeError);
+    assert.throws(() => new FeedbackStore({ ttlMs: 1, maxRows: 1.5 }), RangeError);
+  });
+
+  test('hashes ids to distinct 53-bit numbers (no collision among 100,000 uuids-like ids)', () => {
+    const seen = new Set<number>();
+    for (let i = 0; i < 100_000; i++) seen.add(hash53(`${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`));
+    assert.equal(seen.size, 100_000);
+    assert.ok([...seen].every((h) => Number.isSafeInteger(h) && h >= 0));
+  });
+});
