@@ -31,5 +31,9 @@ export function irisTraffic(seed: number) {
     wrongLabel(label: number): number {
       return (label + 1 + Math.floor(random() * (IRIS_CLASSES.length - 1))) % IRIS_CLASSES.length;
     },
+    /** The true class, or with probability `share` a wrong one. */
+    mislabel(label: number, share: number): number {
+      return random() < share ? this.wrongLabel(label) : label;
+    },
   };
 }
