@@ -19,6 +19,8 @@ export interface VersionMonitor {
   readonly plan: MonitorPlan;
   readonly drift: DriftMonitor | null;
   readonly accuracy: AccuracyTracker | null;
+  /** Outputs the monitor reads, computed for every request even when it does not ask for them. */
+  readonly outputs: readonly string[];
 }
 
 export interface FeedbackItem {
@@ -78,13 +80,20 @@ export class ModelMonitoring {
     this.#opts = options;
     this.#now = options.now ?? Date.now;
     this.#store = new FeedbackStore({ ttlMs: options.feedbackTtlMs, maxRows: options.feedbackMaxRows, now: this.#now });
-    options.registry.addHooks({ onLoad: (v) => this.#start(v), onUnload: (v) => this.#stop(v) });
+    options.registry.addHooks({
+      onLoad: (v) => {
+        // NOTE: a version that cannot be monitored still serves; the reason goes to the log.
+        try {
+          this.#start(v);
+        } catch (err) {
+          options.logger.error({ err, model: v.name, version: v.version }, 'monitoring could not start; the version serves unmonitored');
+        }
+      },
+      onUnload: (v) => this.#stop(v),
+    });
     options.dataPlane.addHooks({
       onInference: (event) => this.#observe(event),
-      outputsFor: (version) => {
-        const m = this.#monitors.get(version);
-        return m === undefined ? [] : [...m.plan.outputs.map((o) => o.tensor), ...(m.plan.target === null ? [] : [m.plan.target.output])];
-      },
+      outputsFor: (version) => this.#monitors.get(version)?.outputs ?? [],
     });
   }
 
@@ -147,6 +156,7 @@ export class ModelMonitoring {
       plan,
       drift: plan.drift ? new DriftMonitor(plan, settings.drift.window, this.#now) : null,
       accuracy: plan.target === null ? null : new AccuracyTracker(plan.target.task, settings.accuracy.window, plan.performance, this.#now),
+      outputs: [...new Set([...plan.outputs.map((o) => o.tensor), ...(plan.target === null ? [] : [plan.target.output])])],
     };
     this.#monitors.set(version, monitor);
     const problems = plan.notes.filter((n) => n !== NO_PROFILE);

@@ -76,6 +76,8 @@ function watch(stats: ProfileFeature | ProfileOutput, spec: TensorSpec, column: 
   }
   const reader = classReaderFor(spec);
   if (!['argmax', 'threshold', 'index'].includes(reader)) return reader;
+  const scores = reader === 'argmax' ? width : reader === 'threshold' ? 2 : stats.classes;
+  if (scores !== stats.classes) return `output '${spec.name}' gives ${scores} classes per row, profile.json ${stats.classes}`;
   return { ...base, column: 0, type: 'classes', reader: reader as ClassReader, classes: stats.classes, reference: reference(stats) };
 }
 

@@ -38,12 +38,26 @@ interface Placed extends WatchPlan {
   offset: number;
 }
 
+/** The watches reading one tensor, so each request looks the tensor up and measures it once. */
+interface TensorGroup {
+  tensor: string;
+  watches: Placed[];
+}
+
+function groupByTensor(watches: Placed[]): TensorGroup[] {
+  const groups = new Map<string, Placed[]>();
+  for (const w of watches) groups.set(w.tensor, [...(groups.get(w.tensor) ?? []), w]);
+  return [...groups].map(([tensor, list]) => ({ tensor, watches: list }));
+}
+
 const SAMPLES = 0;
 
 /** Memory is fixed at construction: (1 + Σ slots) × buckets int32 counters, whatever the traffic. */
 export class DriftMonitor {
   readonly #features: Placed[];
   readonly #outputs: Placed[];
+  readonly #inputGroups: TensorGroup[];
+  readonly #outputGroups: TensorGroup[];
   readonly #window: SlidingWindow;
   readonly #now: () => number;
   #mutations = 0;
@@ -58,6 +72,8 @@ export class DriftMonitor {
     };
     this.#features = plan.features.map(place);
     this.#outputs = plan.outputs.map(place);
+    this.#inputGroups = groupByTensor(this.#features);
+    this.#outputGroups = groupByTensor(this.#outputs);
     this.#window = new SlidingWindow({ slots: offset, windowMs: window.seconds * 1000, buckets: window.buckets });
     this.#now = now;
   }
@@ -71,17 +87,30 @@ export class DriftMonitor {
     const bucket = this.#window.advance(this.#now());
     const first = this.#features[0] === undefined ? outputs[this.#outputs[0]?.tensor] : inputs[this.#features[0].tensor];
     if (first === undefined) return;
-    this.#window.addAt(bucket, SAMPLES, rowsOf(first));
-    for (const f of this.#features) if (inputs[f.tensor] !== undefined) this.#count(bucket, f, inputs[f.tensor]);
-    for (const o of this.#outputs) if (outputs[o.tensor] !== undefined) this.#count(bucket, o, outputs[o.tensor]);
+    this.#window.ring[bucket + SAMPLES] += rowsOf(first);
+    for (const group of this.#inputGroups) this.#countGroup(bucket, group, inputs[group.tensor]);
+    for (const group of this.#outputGroups) this.#countGroup(bucket, group, outputs[group.tensor]);
     this.#mutations++;
   }
 
-  #count(bucket: number, w: Placed, tensor: Tensor): void {
+  #countGroup(bucket: number, group: TensorGroup, tensor: Tensor | undefined): void {
+    if (tensor === undefined) return;
     const rows = rowsOf(tensor);
     const width = rowWidth(tensor);
-    if (w.column >= width) return; // NOTE: a dynamic row width narrower than the profile's; nothing to read
-    const { data } = tensor;
+    for (const w of group.watches) if (w.column < width) this.#count(bucket + w.offset, w, tensor.data, rows, width);
+  }
+
+  /** NOTE: a dynamic row width narrower than the profile's leaves a column unread (checked by the caller). */
+  #count(at: number, w: Placed, data: Tensor['data'], rows: number, width: number): void {
+    const ring = this.#window.ring;
+    if (w.numeric !== undefined && w.kind === 'number') {
+      w.numeric.countColumn(data as ArrayLike<number>, w.column, width, rows, ring, at);
+      return;
+    }
+    if (w.reader === 'argmax' && w.kind === 'number') {
+      countArgmax(data as ArrayLike<number>, width, rows, ring, at);
+      return;
+    }
     for (let r = 0; r < rows; r++) {
       const index = r * width + w.column;
       let slot: number;
@@ -92,7 +121,7 @@ export class DriftMonitor {
         const c = classAt(data, w.kind, w.reader!, r, width, w.classes);
         slot = c >= 0 && c < w.classes! ? c : w.classes!;
       }
-      this.#window.addAt(bucket, w.offset + slot, 1);
+      ring[at + slot]++;
     }
   }
 
@@ -115,6 +144,22 @@ export class DriftMonitor {
     }
     this.#cached = { key, settings, snapshot };
     return snapshot;
+  }
+}
+
+/** Counts each row's top class (the first of equal scores; a row of NaN counts as "other", the last slot). */
+function countArgmax(scores: ArrayLike<number>, width: number, rows: number, counts: Int32Array | Float64Array, at: number): void {
+  for (let r = 0, base = 0; r < rows; r++, base += width) {
+    let best = width;
+    let bestValue = -Infinity;
+    for (let i = 0; i < width; i++) {
+      const v = scores[base + i];
+      if (v > bestValue) {
+        bestValue = v;
+        best = i;
+      }
+    }
+    counts[at + best]++;
   }
 }
 

@@ -12,18 +12,20 @@ export interface WindowOptions {
 }
 
 /**
- * `add(slot)` counts into the bucket of "now"; `totals` always holds the sum over the buckets still inside
- * the window, kept up to date incrementally so reading it costs nothing.
+ * `advance(now)` gives the offset of the current bucket in `ring`, where callers count directly (a hot loop
+ * must not pay a call per value); `totals(now)` sums the buckets still inside the window, lazily.
  */
 export class SlidingWindow {
   readonly slots: number;
   readonly bucketMs: number;
+  /** buckets × slots counters; write only at the offset `advance()` returned. */
+  readonly ring: Int32Array | Float64Array;
   readonly #buckets: number;
-  readonly #ring: Int32Array | Float64Array;
   /** NOTE: float64 even over int32 buckets: a window's sum may pass 2^31 where no bucket does. */
   readonly #totals: Float64Array;
   /** Epoch index (time / bucketMs) of the newest bucket. */
   #head = -Infinity;
+  #stale = true;
 
   constructor(options: WindowOptions) {
     const { slots, windowMs, buckets } = options;
@@ -34,50 +36,46 @@ export class SlidingWindow {
     this.slots = slots;
     this.bucketMs = windowMs / buckets;
     this.#buckets = buckets;
-    this.#ring = new Array(slots * buckets);
+    this.ring = new Array(slots * buckets);
     this.#totals = new Float64Array(slots);
   }
 
   /** Bytes held, whatever the traffic. */
   get bytes(): number {
-    return this.#ring.byteLength + this.#totals.byteLength;
+    return this.ring.byteLength + this.#totals.byteLength;
   }
 
-  /** Moves the window to `now`, dropping buckets that fell out of it; returns the offset of the current bucket. */
+  /** Moves the window to `now`, zeroing buckets that fell out of it; returns the offset of the current bucket. */
   advance(now: number): number {
     const epoch = Math.floor(now / this.bucketMs);
     if (epoch > this.#head) {
       const stale = Math.min(epoch - this.#head, this.#buckets);
       for (let k = 1; k <= stale; k++) {
         const start = ((epoch - stale + k) % this.#buckets) * this.slots;
-        this.#ring.fill(0, start, start + this.slots);
+        this.ring.fill(0, start, start + this.slots);
       }
       this.#head = epoch;
-      this.#resum();
     }
+    this.#stale = true;
     // NOTE: a clock stepping back counts into the newest bucket rather than corrupting older ones.
     return (this.#head % this.#buckets) * this.slots;
   }
 
-  /** Adds `amount` to `slot` of the bucket returned by `advance()`. */
-  addAt(bucket: number, slot: number, amount = 1): void {
-    this.#ring[bucket + slot] += amount;
-    this.#totals[slot] += amount;
-  }
-
   add(now: number, slot: number, amount = 1): void {
-    this.addAt(this.advance(now), slot, amount);
+    this.ring[this.advance(now) + slot] += amount;
   }
 
-  /** Sums over the window as of `now` (a live view: copy it to keep it). */
+  /**
+   * Sums over the window as of `now` (a live view: copy it to keep it). Recomputed from the ring when anything
+   * changed, rather than kept by subtraction, so float sums never drift; it costs slots × buckets additions.
+   */
   totals(now: number): Float64Array {
     this.advance(now);
+    if (this.#stale) {
+      this.#totals.fill(0);
+      for (let i = 0; i < this.ring.length; i++) this.#totals[i % this.slots] += this.ring[i];
+      this.#stale = false;
+    }
     return this.#totals;
-  }
-
-  /** Recomputed from the ring once per bucket change rather than subtracted, so float sums never drift. */
-  #resum(): void {
-    this.#totals.fill(0);
-    for (let i = 0; i < this.#ring.length; i++) this.#totals[i % this.slots] += this.#ring[i];
   }
 }

@@ -48,15 +48,16 @@ export class AccuracyTracker {
 
   /** One labelled row: a class index pair, or predicted and observed values. */
   record(predicted: number, actual: number): void {
-    const bucket = this.#window.advance(this.#now());
-    this.#window.addAt(bucket, LABELLED, 1);
+    const at = this.#window.advance(this.#now());
+    const ring = this.#window.ring;
+    ring[at + LABELLED] += 1;
     if (this.task === 'classification') {
-      if (predicted === actual) this.#window.addAt(bucket, CORRECT, 1);
+      if (predicted === actual) ring[at + CORRECT] += 1;
       return;
     }
     const error = predicted - actual;
-    this.#window.addAt(bucket, ABS_ERROR, Math.abs(error));
-    this.#window.addAt(bucket, SQUARED_ERROR, error * error);
+    ring[at + ABS_ERROR] += Math.abs(error);
+    ring[at + SQUARED_ERROR] += error * error;
   }
 
   snapshot(settings: AccuracySettings): AccuracySnapshot {

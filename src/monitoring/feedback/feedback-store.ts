@@ -1,6 +1,7 @@
 // Predictions kept for joining late ground truth: bounded by a TTL and a row budget, oldest dropped first.
 
 export interface StoredPrediction<Owner> {
+  readonly key: string;
   owner: Owner;
   /** The predicted class or value per row: a bare number for the common one-row request. */
   predicted: number | Float64Array;
@@ -37,10 +38,19 @@ const rowsIn = (predicted: number | Float64Array): number => (typeof predicted =
  * Keys are unique: the first prediction under an id is kept (a retried request does not replace it).
  * Ids that expired or were pushed out are remembered as 53-bit hashes, as many as the row budget, so late
  * feedback reads "expired" rather than "unknown".
+ *
+ * NOTE: arrival order lives in plain arrays used as queues, never in a Map's iteration order: V8 leaves
+ * deleted entries as holes at the front of a Map, so "oldest = first key" costs O(holes) per call.
  */
 export class FeedbackStore<Owner> {
   readonly #entries = new Map<string, StoredPrediction<Owner>>();
+  /** Entries in arrival order (some already forgotten); `#head` is the oldest still queued. */
+  #queue: StoredPrediction<Owner>[] = [];
+  #head = 0;
   readonly #forgotten = new Set<number>();
+  /** Ring of the forgotten hashes, to drop the oldest when the set is full. */
+  readonly #forgottenRing: Float64Array;
+  #forgottenNext = 0;
   readonly #ttlMs: number;
   readonly #maxRows: number;
   readonly #now: () => number;
@@ -52,6 +62,7 @@ export class FeedbackStore<Owner> {
     this.#ttlMs = options.ttlMs;
     this.#maxRows = options.maxRows;
     this.#now = options.now ?? Date.now;
+    this.#forgottenRing = new Float64Array(options.maxRows).fill(-1);
   }
 
   get size(): number {
@@ -71,16 +82,17 @@ export class FeedbackStore<Owner> {
     // NOTE: reading a character flattens a concatenated string (a generated uuid is a rope of ~15 pieces) in
     // place: ~160 instead of ~600 bytes per kept id.
     key.charCodeAt(0);
-    this.#entries.set(key, { owner, predicted, at: now, labelled: false });
+    const entry = { key, owner, predicted, at: now, labelled: false };
+    this.#entries.set(key, entry);
+    this.#queue.push(entry);
     this.#rows += rows;
-    while (this.#rows > this.#maxRows) this.#forget(this.#entries.keys().next().value!);
+    while (this.#rows > this.#maxRows) this.#forget(this.#dequeue()!);
     return true;
   }
 
   /** What feedback for `key` would find; `entry` when matched or duplicate. Nothing changes until `markLabelled`. */
   lookup(key: string): { outcome: LookupOutcome; entry?: StoredPrediction<Owner> } {
-    const now = this.#now();
-    this.#sweep(now);
+    this.#sweep(this.#now());
     const entry = this.#entries.get(key);
     if (entry === undefined) return { outcome: this.#forgotten.has(hash53(key)) ? 'expired' : 'unknown' };
     if (entry.labelled) return { outcome: 'duplicate', entry };
@@ -94,23 +106,49 @@ export class FeedbackStore<Owner> {
 
   /** Forgets every prediction of an owner (a version being unloaded); their ids then read "expired". */
   dropOwner(owner: Owner): void {
-    for (const [key, entry] of this.#entries) if (entry.owner === owner) this.#forget(key);
+    for (const entry of [...this.#entries.values()]) if (entry.owner === owner) this.#forget(entry);
   }
 
-  /** Entries are in arrival order, so the expired ones are always at the front. */
+  /** Takes the oldest slot off the queue, compacting it now and then (amortised O(1)). */
+  #shift(): StoredPrediction<Owner> {
+    const entry = this.#queue[this.#head++];
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    return entry;
+  }
+
+  /** The oldest entry still kept, taken off the queue; undefined when none. */
+  #dequeue(): StoredPrediction<Owner> | undefined {
+    while (this.#head < this.#queue.length) {
+      const entry = this.#shift();
+      if (this.#entries.get(entry.key) === entry) return entry;
+    }
+    return undefined;
+  }
+
+  /** Entries arrive in time order, so the expired ones are always at the front of the queue. */
   #sweep(now: number): void {
-    for (const [key, entry] of this.#entries) {
-      if (now - entry.at <= this.#ttlMs) return;
-      this.#forget(key);
+    while (this.#head < this.#queue.length) {
+      const oldest = this.#queue[this.#head];
+      const kept = this.#entries.get(oldest.key) === oldest;
+      if (kept && now - oldest.at <= this.#ttlMs) return;
+      this.#shift();
+      if (kept) this.#forget(oldest);
     }
   }
 
-  #forget(key: string): void {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return;
-    this.#entries.delete(key);
+  #forget(entry: StoredPrediction<Owner>): void {
+    if (this.#entries.get(entry.key) !== entry) return;
+    this.#entries.delete(entry.key);
     this.#rows -= rowsIn(entry.predicted);
-    this.#forgotten.add(hash53(key));
-    if (this.#forgotten.size > this.#maxRows) this.#forgotten.delete(this.#forgotten.values().next().value!);
+    const hash = hash53(entry.key);
+    if (this.#forgotten.has(hash)) return;
+    const evicted = this.#forgottenRing[this.#forgottenNext];
+    if (evicted >= 0) this.#forgotten.delete(evicted);
+    this.#forgottenRing[this.#forgottenNext] = hash;
+    this.#forgottenNext = (this.#forgottenNext + 1) % this.#forgottenRing.length;
+    this.#forgotten.add(hash);
   }
 }

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FeedbackStore, hash53 } from '../../../src/monitoring/feedback/feedback-store.js';
+import { mulberry32 } from '../../../tools/train/prng.js';
 
 function store(maxRows = 100, ttlMs = 1_000) {
   const clock = { now: 0 };
@@ -106,5 +107,49 @@ describe('FeedbackStore', () => {
     for (let i = 0; i < 100_000; i++) seen.add(hash53(`${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`));
     assert.equal(seen.size, 100_000);
     assert.ok([...seen].every((h) => Number.isSafeInteger(h) && h >= 0));
+  });
+
+  test('agrees with a naive list-based store over 20,000 random operations (expiry, eviction, reuse, unloads)', () => {
+    const random = mulberry32(99);
+    const clock = { now: 0 };
+    const [ttlMs, maxRows] = [500, 40];
+    const s = new FeedbackStore<string>({ ttlMs, maxRows, now: () => clock.now });
+    // The reference: entries in arrival order, forgotten keys in a bounded FIFO list.
+    let entries: { key: string; owner: string; rows: number; at: number; labelled: boolean }[] = [];
+    let forgotten: string[] = [];
+    const forget = (e: (typeof entries)[number]) => {
+      entries = entries.filter((x) => x !== e);
+      if (!forgotten.includes(e.key)) forgotten = [...forgotten, e.key].slice(-maxRows);
+    };
+    const sweep = () => {
+      while (entries.length > 0 && clock.now - entries[0].at > ttlMs) forget(entries[0]);
+    };
+    for (let op = 0; op < 20_000; op++) {
+      clock.now += Math.floor(random() * 8);
+      const key = `id${Math.floor(random() * 300)}`;
+      const owner = random() < 0.5 ? 'v1' : 'v2';
+      const u = random();
+      if (u < 0.5) {
+        const rows = 1 + Math.floor(random() * 4);
+        sweep();
+        const expected = !entries.some((e) => e.key === key);
+        if (expected) {
+          entries.push({ key, owner, rows, at: clock.now, labelled: false });
+          while (entries.reduce((n, e) => n + e.rows, 0) > maxRows) forget(entries[0]);
+        }
+        assert.equal(s.remember(key, owner, rows === 1 ? 0 : new Float64Array(rows)), expected, `op ${op} remember ${key}`);
+      } else if (u < 0.98) {
+        sweep();
+        const e = entries.find((x) => x.key === key);
+        const expected = e === undefined ? (forgotten.includes(key) ? 'expired' : 'unknown') : e.labelled ? 'duplicate' : 'matched';
+        if (e !== undefined) e.labelled = true;
+        assert.equal(feedback(s, key), expected, `op ${op} feedback ${key}`);
+      } else {
+        for (const e of entries.filter((x) => x.owner === owner)) forget(e);
+        s.dropOwner(owner);
+      }
+      assert.equal(s.rows, entries.reduce((n, e) => n + e.rows, 0), `op ${op} rows`);
+      assert.equal(s.size, entries.length, `op ${op} size`);
+    }
   });
 });

@@ -163,4 +163,33 @@ describe('GET /v2/models/{m}/monitoring', () => {
     assert.equal(v2s.accuracy.reference_accuracy, 0.9666666666666667);
     assert.deepEqual(v2s.notes, []);
   });
+
+  test('a hand-edited profile.json is refused with its reason: the version serves, unmonitored for drift', async (t) => {
+    const repo = join(scratch, 'edited');
+    cpSync(join(DEFAULT_MODELS, 'iris'), join(repo, 'iris'), { recursive: true });
+    const path = join(repo, 'iris', '2', 'profile.json');
+    const profile = JSON.parse(readFileSync(path, 'utf8'));
+    profile.performance.accuracy = 1;
+    writeFileSync(path, JSON.stringify(profile));
+    const { app, logs } = await buildTestApp(t, { config: { models: repo } });
+    assert.equal((await v2(app, [SETOSA])).res.statusCode, 200);
+    const v2s = (await status(app)).body.versions.find((v: { version: string }) => v.version === '2');
+    assert.equal(v2s.drift, undefined);
+    assert.match(v2s.notes[0], /hash does not match its content/);
+    assert.equal(v2s.accuracy.reference_accuracy, undefined, 'nothing is taken from a refused profile');
+    assert.ok(logs.lines.some((l) => l.msg === 'profile.json unusable; the version serves without drift monitoring' && l.version === 2));
+  });
+
+  test('a profile built for other features than model.yaml declares is noted, and drift is off', async (t) => {
+    const repo = join(scratch, 'renamed');
+    cpSync(join(DEFAULT_MODELS, 'iris'), join(repo, 'iris'), { recursive: true });
+    const yaml = readFileSync(join(repo, 'iris', 'model.yaml'), 'utf8').replace('sepal_length, sepal_width', 'sepal_len, sepal_wid');
+    writeFileSync(join(repo, 'iris', 'model.yaml'), yaml);
+    const { app } = await buildTestApp(t, { config: { models: repo } });
+    for (const v of (await status(app)).body.versions) {
+      assert.equal(v.drift, undefined);
+      assert.match(v.notes.join(' '), /profile.json was built for other features than model.yaml declares/);
+      assert.equal(v.accuracy.output, 'label', 'feedback still works');
+    }
+  });
 });
