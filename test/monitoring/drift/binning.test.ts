@@ -49,6 +49,19 @@ describe('NumericBinner edge cases', () => {
     test(`rejects ${what}`, () => assert.throws(() => new NumericBinner(min, max, [...edges]), RangeError));
   }
 
+  test('countColumn counts a strided column exactly as slot() bins each value', () => {
+    const random = mulberry32(4);
+    const binner = new NumericBinner(-1, 1, [-0.5, 0, 0.25, 0.9]);
+    const [rows, stride, column] = [500, 3, 1];
+    const values = Float32Array.from({ length: rows * stride }, () => (random() < 0.05 ? NaN : random() * 3 - 1.5));
+    const counts = new Int32Array(5 + binner.slots);
+    binner.countColumn(values, column, stride, rows, counts, 5);
+    const expected = new Int32Array(5 + binner.slots);
+    for (let r = 0; r < rows; r++) expected[5 + binner.slot(values[r * stride + column])]++;
+    assert.deepEqual(counts, expected);
+    assert.ok(expected[5 + binner.missingSlot] > 0 && expected[5] > 0 && expected[5 + binner.slots - 2] > 0, 'every kind of slot is exercised');
+  });
+
   test('the binary search agrees with a linear scan on random edges and values', () => {
     const random = mulberry32(3);
     for (let trial = 0; trial < 200; trial++) {
