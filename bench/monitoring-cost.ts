@@ -31,40 +31,48 @@ async function app(monitoring: boolean) {
   return a;
 }
 
-/** Requests per second for one round: sequential requests for ROUND_MS. */
-async function round(a: Awaited<ReturnType<typeof app>>, payload: string): Promise<number> {
+interface Round {
+  /** Requests per second (wall clock: what a client sees, and what a busy machine disturbs most). */
+  rps: number;
+  /** Process CPU time per request in µs (user + system, onnxruntime's threads included): steadier under load. */
+  cpuUs: number;
+}
+
+/** One round: sequential requests for ROUND_MS. */
+async function round(a: Awaited<ReturnType<typeof app>>, payload: string): Promise<Round> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   let n = 0;
   while (performance.now() - started < ROUND_MS) {
     const res = await a.inject({ method: 'POST', url: '/v2/models/iris/versions/2/infer', payload, headers: { 'content-type': 'application/json' } });
     if (res.statusCode !== 200) throw new Error(res.body);
     n++;
   }
-  return (n * 1000) / (performance.now() - started);
+  const used = process.cpuUsage(cpu);
+  return { rps: (n * 1000) / (performance.now() - started), cpuUs: (used.user + used.system) / n };
 }
 
 async function throughput(): Promise<void> {
   const [on, off] = [await app(true), await app(false)];
   const traffic = irisTraffic(1);
-  console.log('iris v2 over inject(), one request at a time; median of rounds (requests/s and rows/s)');
+  console.log(`iris v2 over inject(), one request at a time, ${ROUNDS} rounds of ${ROUND_MS} ms per mode; medians`);
   for (const rows of [1, 64]) {
     const sample = traffic.sample(rows);
     const payload = JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [rows, 4], data: sample.flatMap((r) => r.features) }] });
     await round(on, payload);
     await round(off, payload); // NOTE: warm-up rounds, not counted
-    const results = { on: [] as number[], off: [] as number[] };
+    const results = { on: [] as Round[], off: [] as Round[] };
     for (let r = 0; r < ROUNDS; r++) {
       const order: ['on' | 'off', typeof on][] = r % 2 === 0 ? [['on', on], ['off', off]] : [['off', off], ['on', on]];
       for (const [mode, a] of order) results[mode].push(await round(a, payload));
     }
-    // NOTE: the median of each round pair's ratio: a pair runs back to back, so slow drifts of machine load cancel.
-    const ratios = results.on.map((on, i) => on / results.off[i]);
-    const [mOn, mOff] = [median(results.on), median(results.off)];
-    console.log(
-      `  ${String(rows).padStart(2)} row(s)/request: monitoring off ${mOff.toFixed(0)} req/s (${(mOff * rows).toFixed(0)} rows/s), ` +
-        `on ${mOn.toFixed(0)} req/s (${(mOn * rows).toFixed(0)} rows/s); on/off per round pair: median ${median(ratios).toFixed(3)}, ` +
-        `range ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`,
-    );
+    // NOTE: medians of each round pair's ratio: a pair runs back to back, so slow drifts of machine load cancel.
+    const pairs = (read: (x: Round) => number) => median(results.on.map((x, i) => read(x) / read(results.off[i])));
+    const [rpsOn, rpsOff] = [median(results.on.map((x) => x.rps)), median(results.off.map((x) => x.rps))];
+    const [cpuOn, cpuOff] = [median(results.on.map((x) => x.cpuUs)), median(results.off.map((x) => x.cpuUs))];
+    console.log(`  ${String(rows).padStart(2)} row(s)/request:`);
+    console.log(`     throughput  off ${rpsOff.toFixed(0)} req/s (${(rpsOff * rows).toFixed(0)} rows/s), on ${rpsOn.toFixed(0)} req/s; on/off ${pairs((x) => x.rps).toFixed(3)}`);
+    console.log(`     CPU/request off ${cpuOff.toFixed(0)} µs, on ${cpuOn.toFixed(0)} µs; on/off ${pairs((x) => x.cpuUs).toFixed(3)} (+${(cpuOn - cpuOff).toFixed(0)} µs, ${((cpuOn - cpuOff) / rows).toFixed(2)} µs per row)`);
   }
   await on.close();
   await off.close();
