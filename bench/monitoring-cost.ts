@@ -11,6 +11,7 @@ import { buildApp } from '../src/app.js';
 import { createConfig } from '../src/config/load.js';
 import type { Tensor } from '../src/inference/tensor.js';
 import { DriftMonitor } from '../src/monitoring/drift/drift-monitor.js';
+import { FeedbackStore } from '../src/monitoring/feedback/feedback-store.js';
 import { planMonitoring } from '../src/monitoring/monitor-plan.js';
 import { buildProfile } from '../src/monitoring/profile/build-profile.js';
 import { ModelConfigSchema } from '../src/repository/model-config.js';
@@ -103,8 +104,26 @@ function observeCost(features: number, rows: number): number {
   return median(samples);
 }
 
+/** ns per request of FeedbackStore.remember on a full store (each insert evicts), with uuid-like ids. */
+function rememberCost(rows: number): number {
+  const store = new FeedbackStore<object>({ ttlMs: 86_400_000, maxRows: 100_000 });
+  const owner = {};
+  let id = 0;
+  const next = () => `iris\u0000${(id++).toString(16).padStart(8, '0')}-7d2c-4b1e-9c3a-5e8f${(id % 65536).toString(16).padStart(8, '0')}`;
+  for (let i = 0; i < 120_000 / rows; i++) store.remember(next(), owner, rows === 1 ? 1 : new Float64Array(rows));
+  const samples: number[] = [];
+  for (let r = 0; r < 9; r++) {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < 20_000; i++) store.remember(next(), owner, rows === 1 ? 1 : new Float64Array(rows));
+    samples.push(Number(process.hrtime.bigint() - started) / 20_000);
+  }
+  return median(samples);
+}
+
 await throughput();
 console.log('DriftMonitor.observe alone (ns per row, median of 9 runs)');
 for (const features of [4, 100]) {
   for (const rows of [1, 64]) console.log(`  ${String(features).padStart(3)} features, ${String(rows).padStart(2)} row(s)/request: ${observeCost(features, rows).toFixed(0)} ns/row`);
 }
+console.log('FeedbackStore.remember on a full store (ns per request, median of 9 runs)');
+for (const rows of [1, 64]) console.log(`  ${String(rows).padStart(2)} row(s)/request: ${rememberCost(rows).toFixed(0)} ns`);
