@@ -37,6 +37,8 @@ const SAMPLES: Record<string, { url: string; payload?: unknown; ok: number }> = 
   'POST /v1/models/:model/versions/:version(^[0-9]+)::predict': { url: '/v1/models/iris/versions/1:predict', payload: INSTANCES, ok: 200 },
   'GET /v1/models': { url: '/v1/models', ok: 200 },
   'GET /v1/models/:model': { url: '/v1/models/iris', ok: 200 },
+  'POST /v2/models/:model/feedback': { url: '/v2/models/iris/feedback', payload: { items: [{ id: 'never-predicted', label: 0 }] }, ok: 200 },
+  'GET /v2/models/:model/monitoring': { url: '/v2/models/iris/monitoring', ok: 200 },
 };
 
 /** Every scope a route of `access` does not accept (so no other scope implies it), plus scopes for another model. */
