@@ -192,4 +192,23 @@ describe('GET /v2/models/{m}/monitoring', () => {
       assert.equal(v.accuracy.output, 'label', 'feedback still works');
     }
   });
+
+  test('a regression model takes "value" feedback and reports live MAE and RMSE', async (t) => {
+    const { app } = await buildTestApp(t);
+    const x = Array.from({ length: 100 }, (_, i) => i);
+    const { body } = await call(app, {
+      method: 'POST',
+      url: '/v2/models/two-versions/versions/2/infer',
+      payload: { id: 'prices-1', inputs: [{ name: 'x', datatype: 'FP32', shape: [100, 1], data: x }] },
+    });
+    assert.deepEqual(body.outputs[0].data.slice(0, 3), [2, 3, 4], 'y = x + 2');
+    const observed = x.map((v, i) => v + 2 + (i % 2 === 0 ? 0.5 : -1.5));
+    const { body: fb } = await feedback(app, [{ id: 'prices-1', value: observed }], 'two-versions');
+    assert.equal(fb.results[0].outcome, 'matched');
+    const v2s = (await status(app, 'two-versions')).body.versions.find((v: { version: string }) => v.version === '2');
+    assert.deepEqual([v2s.accuracy.task, v2s.accuracy.output, v2s.accuracy.samples], ['regression', 'y', 100]);
+    assert.equal(v2s.accuracy.mae, 1);
+    assert.equal(v2s.accuracy.rmse, Math.sqrt((0.25 + 2.25) / 2));
+    assert.equal(v2s.accuracy.error_increase, undefined, 'no profile, no reference MAE');
+  });
 });
