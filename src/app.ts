@@ -9,13 +9,12 @@ import type { Config } from './config/schema.js';
 import { ServerHealth } from './health.js';
 import type { BackendFactory } from './inference/backend.js';
 import { DataPlane } from './inference/data-plane.js';
-import { createOrtBackend } from './inference/ort-backend.js';
-import { createWorkerBackend } from './inference/worker-backend.js';
 import { createLogger } from './logging.js';
 import { createServerMetrics } from './monitoring/metrics.js';
 import { registerHttpMetrics } from './monitoring/metrics-plugin.js';
 import { ModelMonitoring } from './monitoring/model-monitoring.js';
 import { registerMonitoringMetrics } from './monitoring/monitoring-metrics.js';
+import { ModelStatistics } from './monitoring/statistics.js';
 import { registerBodyParser } from './plugins/body-parser.js';
 import { registerCors } from './plugins/cors.js';
 import { registerDocs } from './plugins/docs.js';
@@ -23,8 +22,9 @@ import { registerErrorHandlers } from './plugins/error-handler.js';
 import { registerRequestEnd } from './plugins/request-end.js';
 import { registerRequestLog } from './plugins/request-log.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
-import { ModelRegistry } from './registry/model-registry.js';
-import { ModelRepository } from './repository/model-repository.js';
+import { createModelLifecycle } from './registry/lifecycle.js';
+import type { ModelControl } from './registry/model-control.js';
+import type { LoadProbe } from './registry/version-loader.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { predictRoutes } from './routes/v1/predict.js';
 import { feedbackRoutes } from './routes/v2/feedback.js';
@@ -34,6 +34,8 @@ import { modelRoutes } from './routes/v2/models.js';
 import { auditControlActions, auditModelLifecycle } from './security/audit.js';
 import { registerSecurity } from './security/security-plugin.js';
 import { readTlsFiles, reloadTlsOnChange, transportOptions } from './security/transport.js';
+import { repositoryRoutes } from './routes/v2/repository.js';
+import { statsRoutes } from './routes/v2/stats.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -42,6 +44,8 @@ declare module 'fastify' {
     health: ServerHealth;
     /** Drift and accuracy monitoring; null when turned off (--monitoring false). */
     monitoring: ModelMonitoring | null;
+    modelControl: ModelControl;
+    statistics: ModelStatistics;
     /** Loads the model repository and marks the server ready; separate from build so probes answer meanwhile. */
     loadModels(): Promise<void>;
   }
@@ -53,6 +57,8 @@ export interface AppDeps {
   metricsRegistry?: Registry;
   /** Clock of the monitoring windows and the feedback TTL (tests move it by hand). */
   now?: () => number;
+  /** Replaces the load probe (tests); null turns it off. */
+  probe?: LoadProbe | null;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -89,14 +95,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const repository = new ModelRepository(config.models);
-  const registry = new ModelRegistry({
-    repository,
-    createBackend: deps.createBackend ?? (config.backend === 'worker' ? createWorkerBackend : createOrtBackend),
-    backendOptions: { intraOpThreads: config.intraOpThreads, interOpThreads: config.interOpThreads, allowSpinning: config.allowSpinning },
-    warmup: config.warmup,
-    logger,
-  });
+  const lifecycle = createModelLifecycle(config, { logger, createBackend: deps.createBackend, probe: deps.probe });
+  const registry = lifecycle.registry;
   const dataPlane = new DataPlane(registry);
   const health = new ServerHealth(registry, config.strictReadiness);
   const monitoring = config.monitoring
@@ -106,8 +106,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.decorate('dataPlane', dataPlane);
   app.decorate('health', health);
   app.decorate('monitoring', monitoring);
+  app.decorate('modelControl', lifecycle.control);
+  app.decorate('statistics', new ModelStatistics(registry, dataPlane));
   app.decorate('loadModels', async () => {
-    await registry.loadAll();
+    await lifecycle.start();
     health.markStarted();
   });
 
@@ -139,6 +141,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(inferRoutes);
   await app.register(predictRoutes);
   await app.register(feedbackRoutes);
-  app.addHook('onClose', async () => registry.close());
+  await app.register(repositoryRoutes);
+  await app.register(statsRoutes);
+  app.addHook('onClose', async () => lifecycle.stop());
   return app;
 }

@@ -97,3 +97,10 @@ export class TooManyRequestsError extends ServiceError {
     super(429, message, { headers: { 'retry-after': String(retryAfterSeconds) } });
   }
 }
+
+/** A load request that left the model with no serving version (400, as Triton answers; the reasons are public). */
+export class ModelLoadError extends ServiceError {
+  constructor(model: string, reasons: string) {
+    super(400, `failed to load '${model}': ${reasons}`);
+  }
+}

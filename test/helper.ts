@@ -61,7 +61,8 @@ export async function buildTestApp(
   options: { config?: Partial<Config>; deps?: AppDeps; load?: boolean } = {},
 ): Promise<TestApp> {
   const models = options.config?.models ?? (await fixtureRepository());
-  const config = createConfig({ logLevel: 'info', ...options.config, models });
+  // NOTE: the load probe costs a child process per version (about a second from source); its own tests turn it on.
+  const config = createConfig({ logLevel: 'info', loadProbe: false, ...options.config, models });
   const logs = new LogCapture();
   const app = await buildApp(config, { logger: createLogger(config, logs), ...options.deps });
   t.after(async () => {

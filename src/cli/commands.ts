@@ -11,4 +11,6 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.js')).serveCommand,
   keys: async () => (await import('./keys.js')).keysCommand,
   profile: async () => (await import('./profile.js')).profileCommand,
+  pack: async () => (await import('./pack.js')).packCommand,
+  keygen: async () => (await import('./keygen.js')).keygenCommand,
 };

@@ -4,6 +4,7 @@ import { z } from 'zod';
 const bool = z.union([z.boolean(), z.stringbool()]);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const optionalString = z.string().min(1).optional();
+const seconds = (min: number, max: number) => z.coerce.number().min(min).max(max);
 
 /**
  * Every field has a default and a description; `describe()` text feeds `--help` and the README table.
@@ -17,7 +18,7 @@ const ConfigFields = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Minimum log level'),
   logFormat: z.enum(['json', 'pretty', 'auto']).default('auto').describe('Log output: json lines, pretty, or pretty only on a terminal'),
   bodyLimitBytes: int(1024, 2 ** 31 - 1).default(64 * 1024 * 1024).describe('Largest accepted request body (after decompression); larger gets 413'),
-  backend: z.enum(['inprocess', 'worker']).default('inprocess').describe('Where sessions run: on the event loop, or one worker thread per model version'),
+  backend: z.enum(['inprocess', 'worker', 'process']).default('inprocess').describe('Where sessions run: on the event loop, one worker thread per model version, or one child process per model version (isolates crashes, returns all memory on unload)'),
   intraOpThreads: int(0, 256).default(1).describe('onnxruntime intra-op threads per model version (0 = one per core)'),
   interOpThreads: int(0, 256).default(1).describe('onnxruntime inter-op threads per model version'),
   allowSpinning: bool.default(false).describe('Let idle onnxruntime threads spin (burns CPU between requests)'),
@@ -53,6 +54,19 @@ const ConfigFields = z.object({
   keepAliveTimeoutMs: int(100, 3_600_000).default(72_000).describe('How long an idle keep-alive connection stays open (above your load balancer\'s idle timeout)'),
   idleTimeoutMs: int(1000, 3_600_000).default(120_000).describe('A connection with no traffic in either direction for this long is closed'),
   corsOrigins: z.string().default('').describe('Comma-separated origins allowed to call from browsers (CORS), or *; empty turns CORS off'),
+  // Model lifecycle (src/repository/watcher.ts, src/registry/model-control.ts, src/server.ts).
+  modelControl: z.enum(['poll', 'explicit']).default('poll').describe('poll: watch the repository and apply changes; explicit: only the repository API loads and unloads'),
+  pollIntervalSeconds: seconds(0.05, 3600).default(2).describe('Seconds between repository polls; a version is taken once unchanged across two polls (or at once with a complete manifest)'),
+  loadProbe: bool.default(true).describe('Load and warm up each new version in a short-lived child process first, so a model that crashes or hangs onnxruntime never reaches the server'),
+  loadTimeoutSeconds: seconds(1, 3600).default(120).describe('Longest a version may take to load and warm up in the probe (or the process backend) before it is refused'),
+  drainTimeoutSeconds: seconds(0, 3600).default(30).describe('Longest in-flight requests may run on shutdown or on an unloading version before they are cut'),
+  shutdownDelaySeconds: seconds(0, 3600).default(0).describe('On SIGTERM, keep serving (readiness false) this long before closing, so load balancers stop routing first'),
+  // Protected artifacts (src/repository/artifacts.ts).
+  requireManifest: bool.default(false).describe('Refuse versions without a manifest.json (SHA-256 of every file); a present manifest is always verified'),
+  requireSignatures: bool.default(false).describe('Refuse versions whose manifest has no valid Ed25519 signature (manifest.sig) by a trusted key'),
+  trustedKeys: optionalString.describe('Ed25519 public key (PEM) file, or a directory of *.pub / *.pem files, trusted to sign manifests'),
+  modelKeyFile: optionalString.describe('File holding the AES-256 key (64 hex chars or base64) that decrypts model.onnx.enc; never logged'),
+  modelKey: optionalString.describe('The AES-256 key itself (hex or base64), for a secret in the environment; prefer the env var or --model-key-file to a flag'),
 });
 
 /** Settings that only make sense together; every problem is reported at once, at startup. */
@@ -74,7 +88,17 @@ function checkSecuritySettings(c: z.infer<typeof ConfigFields>, ctx: z.Refinemen
   }
 }
 
-export const ConfigSchema = ConfigFields.superRefine(checkSecuritySettings);
+/** Artifact settings that only make sense together; every problem is reported at once, at startup. */
+function checkArtifactSettings(c: z.infer<typeof ConfigFields>, ctx: z.RefinementCtx): void {
+  if (c.requireSignatures && c.trustedKeys === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['trustedKeys'], message: 'signatures are required, so --trusted-keys must name the keys that may sign' });
+  }
+  if (c.modelKey !== undefined && c.modelKeyFile !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['modelKey'], message: 'give the model key once: --model-key or --model-key-file, not both' });
+  }
+}
+
+export const ConfigSchema = ConfigFields.superRefine(checkSecuritySettings).superRefine(checkArtifactSettings);
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigKey = keyof Config;

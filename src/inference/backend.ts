@@ -13,6 +13,8 @@ export interface InferenceBackend {
   /** Runs the model; `outputs` names which outputs to compute (all tensor outputs when omitted). */
   run(inputs: Record<string, Tensor>, outputs?: readonly string[]): Promise<Record<string, Tensor>>;
   dispose(): Promise<void>;
+  /** Backends that can die on their own (a session in a child process) call `listener` once when they do. */
+  onFailure?(listener: (err: Error) => void): void;
 }
 
 /** Builds a backend from model bytes (already verified and decrypted by the repository). */

@@ -31,7 +31,7 @@ export function createServerMetrics(register: Registry, models: ModelRegistry, d
   const inferenceDuration = new Histogram({ name: 'onnx_serve_inference_duration_seconds', help: 'Time onnxruntime spends computing one request', labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers });
   const state = new Gauge({ name: 'onnx_serve_model_state', help: 'Current state of each model version (1 for the state it is in)', labelNames: ['model', 'version', 'state'], registers });
   const loadDuration = new Gauge({ name: 'onnx_serve_model_load_duration_seconds', help: 'How long loading and warming up the version took', labelNames: ['model', 'version'], registers });
-  const loadFailures = new Counter({ name: 'onnx_serve_model_load_failures_total', help: 'Model version loads that failed', labelNames: ['model'], registers });
+  const loadFailures = new Counter({ name: 'onnx_serve_model_load_failures_total', help: 'Model version loads that failed, by model and reason (integrity, signature, decryption, unreadable, invalid, warmup, crash, config)', labelNames: ['model', 'reason'], registers });
 
   models.addHooks({
     onStateChange(version, current) {
@@ -42,7 +42,9 @@ export function createServerMetrics(register: Registry, models: ModelRegistry, d
         return;
       }
       state.set({ ...labels, state: current }, 1);
-      if (current === 'UNAVAILABLE') loadFailures.inc({ model: version.name });
+    },
+    onLoadFailure(version, reason) {
+      loadFailures.inc({ model: version.name, reason });
     },
     onLoad(version) {
       loadDuration.set({ model: version.name, version: String(version.version) }, version.loadSeconds);

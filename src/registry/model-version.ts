@@ -1,6 +1,7 @@
 // One version of a model in memory: its state, its backend, and the requests using it right now.
 import type { InferenceBackend } from '../inference/backend.js';
 import type { ModelSignature } from '../inference/tensor.js';
+import type { LoadFailureKind } from '../repository/artifact-error.js';
 import type { ModelConfig } from '../repository/model-config.js';
 import type { Profile } from '../schemas/profile.js';
 
@@ -15,6 +16,14 @@ export class ModelVersion {
   /** Reference statistics from profile.json (drift monitoring); null when absent or unusable (`profileError`). */
   profile: Profile | null = null;
   profileError?: string;
+  /** What this copy was loaded (or failed to load) from: the files' fingerprint and the config, digested. */
+  loadedFrom = '';
+  /** The files' fingerprint alone; a READY version whose files change on disk is reloaded. */
+  fingerprint = '';
+  /** Why the last load failed, as a kind (metric label); set with `reason`. */
+  failureKind?: LoadFailureKind;
+  /** A READY version's replacement that failed: its `loadedFrom`, so the same files are not retried every poll. */
+  rejectedUpdate = '';
   #inflight = 0;
   #idle: (() => void)[] = [];
 

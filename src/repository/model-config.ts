@@ -42,6 +42,28 @@ export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 
 export const DEFAULT_MODEL_CONFIG: ModelConfig = ModelConfigSchema.parse({});
 
+/** Validates model.yaml's text (null: no file, the defaults). Throws with a readable reason. */
+export function parseModelConfig(text: string | null): ModelConfig {
+  if (text === null) return DEFAULT_MODEL_CONFIG;
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (err) {
+    throw new Error(`model.yaml is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return validateModelConfig(raw, 'model.yaml');
+}
+
+/** Checks a parsed config object (model.yaml, or a load request's override) against the schema. */
+export function validateModelConfig(raw: unknown, what: string): ModelConfig {
+  const result = ModelConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`${what} is invalid: ${issues.join('; ')}`);
+  }
+  return result.data;
+}
+
 /** Reads and validates model.yaml; a missing file means the defaults. Throws with a readable reason. */
 export async function readModelConfig(path: string): Promise<ModelConfig> {
   let text: string;
@@ -51,18 +73,7 @@ export async function readModelConfig(path: string): Promise<ModelConfig> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return DEFAULT_MODEL_CONFIG;
     throw new Error(`cannot read model.yaml: ${(err as Error).message}`);
   }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text) ?? {};
-  } catch (err) {
-    throw new Error(`model.yaml is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
-  }
-  const result = ModelConfigSchema.safeParse(raw);
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`model.yaml is invalid: ${issues.join('; ')}`);
-  }
-  return result.data;
+  return parseModelConfig(text);
 }
 
 /** Class labels for one output: its own list, else the model-wide one. */

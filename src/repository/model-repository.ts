@@ -3,16 +3,23 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MODEL_NAME_PATTERN, VERSION_PATTERN } from '../schemas/common.js';
 import type { Profile } from '../schemas/profile.js';
-import { readModelConfig, type ModelConfig } from './model-config.js';
+import { MODEL_FILE, openVersion, OPEN_POLICY, type ArtifactPolicy, type OpenedVersion } from './artifacts.js';
+import { listingMatches, MANIFEST_FILE, parseManifest, SIGNATURE_FILE } from './manifest.js';
+import { parseModelConfig, type ModelConfig } from './model-config.js';
 import { parseProfile } from './profile-file.js';
+import { fingerprintFiles, listVersionFiles, sha256Hex } from './version-files.js';
 
-export const MODEL_FILE = 'model.onnx';
+export { MODEL_FILE };
 export const CONFIG_FILE = 'model.yaml';
 export const PROFILE_FILE = 'profile.json';
 
 export interface VersionSource {
   version: number;
   dir: string;
+  /** Names, sizes and mtimes of its files, digested: changes whenever anything in the directory is written. */
+  fingerprint: string;
+  /** A manifest is present and the files match its names and sizes: the copy is complete. */
+  manifestComplete: boolean;
 }
 
 /** A model as found on disk; `configError` set when model.yaml is unusable (the model then can't load). */
@@ -21,6 +28,8 @@ export interface ModelSource {
   dir: string;
   config: ModelConfig | null;
   configError?: string;
+  /** Digest of model.yaml's bytes ('' when absent). */
+  configHash: string;
   versions: VersionSource[];
 }
 
@@ -41,7 +50,10 @@ async function subdirectories(dir: string): Promise<string[]> {
 export class ModelRepository {
   readonly warnings: RepositoryWarning[] = [];
 
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    private readonly policy: ArtifactPolicy = OPEN_POLICY,
+  ) {}
 
   /** Every model directory, skipping (with a warning) entries whose names are not valid model names. */
   async list(): Promise<string[]> {
@@ -63,25 +75,65 @@ export class ModelRepository {
     } catch {
       return null;
     }
+    let text: string | null = null;
     let config: ModelConfig | null = null;
     let configError: string | undefined;
     try {
-      config = await readModelConfig(join(dir, CONFIG_FILE));
+      text = await readFile(join(dir, CONFIG_FILE), 'utf8');
     } catch (err) {
-      configError = (err as Error).message;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') configError = `cannot read model.yaml: ${(err as Error).message}`;
+    }
+    if (configError === undefined) {
+      try {
+        config = parseModelConfig(text);
+      } catch (err) {
+        configError = (err as Error).message;
+      }
     }
     const versions: VersionSource[] = [];
     for (const entry of await subdirectories(dir)) {
-      if (isValidVersion(entry)) versions.push({ version: Number(entry), dir: join(dir, entry) });
-      else this.warnings.push({ path: join(dir, entry), message: 'version directories are positive integers; ignored' });
+      if (!isValidVersion(entry)) {
+        this.warnings.push({ path: join(dir, entry), message: 'version directories are positive integers; ignored' });
+        continue;
+      }
+      const source = await this.#describeVersion(Number(entry), join(dir, entry));
+      if (source !== null) versions.push(source);
     }
     versions.sort((a, b) => a.version - b.version);
-    return { name, dir, config, configError, versions };
+    return { name, dir, config, configError, configHash: text === null ? '' : sha256Hex(text), versions };
   }
 
-  /** The bytes of a version's model file (the seam where integrity checks and decryption attach). */
-  async readModel(source: VersionSource): Promise<Uint8Array> {
-    return readFile(join(source.dir, MODEL_FILE));
+  async #describeVersion(version: number, dir: string): Promise<VersionSource | null> {
+    let files;
+    try {
+      files = await listVersionFiles(dir);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return null; // NOTE: removed while we looked
+      // NOTE: an unlistable directory still counts as a version, so loading it reports why it can't serve.
+      return { version, dir, fingerprint: `unlistable:${code ?? (err as Error).message}`, manifestComplete: false };
+    }
+    const fingerprint = fingerprintFiles(files);
+    let manifestComplete = false;
+    const names = new Set(files.map((f) => f.path));
+    if (names.has(MANIFEST_FILE) && (!this.policy.requireSignatures || names.has(SIGNATURE_FILE))) {
+      try {
+        manifestComplete = listingMatches(parseManifest(await readFile(join(dir, MANIFEST_FILE))), files);
+      } catch {
+        // NOTE: an unreadable or half-written manifest only means "not known complete yet"; loading reports it.
+      }
+    }
+    return { version, dir, fingerprint, manifestComplete };
+  }
+
+  /** A version's model bytes, verified (manifest, signature) and decrypted as the artifact policy demands. */
+  async openModel(name: string, source: VersionSource): Promise<OpenedVersion> {
+    return openVersion(source.dir, this.policy, { model: name, version: source.version });
+  }
+
+  /** The verified, decrypted bytes of a version's model. */
+  async readModel(name: string, source: VersionSource): Promise<Uint8Array> {
+    return (await this.openModel(name, source)).bytes;
   }
 
   /** A version's reference profile for drift monitoring: null when it has none; throws when it is unusable. */

@@ -50,6 +50,14 @@ const DEFAULTS = {
   keepAliveTimeoutMs: 72_000,
   idleTimeoutMs: 120_000,
   corsOrigins: '',
+  modelControl: 'poll',
+  pollIntervalSeconds: 2,
+  loadProbe: true,
+  loadTimeoutSeconds: 120,
+  drainTimeoutSeconds: 30,
+  shutdownDelaySeconds: 0,
+  requireManifest: false,
+  requireSignatures: false,
 };
 
 /** The ConfigError's message, asserting that one was thrown. */

@@ -5,7 +5,7 @@ import { LiveSchema, ReadySchema, ServerMetadataSchema } from '../../schemas/v2.
 import { SERVER_NAME, SERVER_VERSION } from '../../version.js';
 
 /** Extensions this server implements, as /v2 lists them. */
-export const EXTENSIONS = ['binary_tensor_data', 'classification'];
+export const EXTENSIONS = ['binary_tensor_data', 'classification', 'model_repository', 'statistics'];
 
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/v2', {
