@@ -1,4 +1,5 @@
 // The process around the app: listen, load models, and drain gracefully on SIGTERM/SIGINT.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from './app.js';
 import type { Config } from './config/schema.js';
@@ -9,6 +10,12 @@ export interface RunningServer {
   url: string;
   /** Stops accepting, waits for in-flight requests, releases models. */
   close(): Promise<void>;
+  /**
+   * What SIGTERM does: readiness false at once, keep serving for `shutdownDelaySeconds` (load balancers stop
+   * routing here meanwhile), then stop accepting and let in-flight requests finish within `drainTimeoutSeconds`
+   * (cutting the connections still open after it), then release every session. Resolves true when nothing was cut.
+   */
+  shutdown(): Promise<boolean>;
 }
 
 /**
@@ -24,10 +31,32 @@ export async function startServer(config: Config, deps: AppDeps = {}): Promise<R
   const url = `${config.tlsCert === undefined ? 'http' : 'https'}://${host}:${port}`;
   await app.loadModels();
   app.log.info({ url, models: app.dataPlane.registry.names() }, 'server ready');
-  return { app, url, close: () => app.close() };
+  return { app, url, close: () => app.close(), shutdown: () => shutdown(app, config) };
 }
 
-/** SIGTERM/SIGINT: readiness turns false at once, in-flight requests finish, then exit 0. A second signal exits now. */
+async function shutdown(app: FastifyInstance, config: Config): Promise<boolean> {
+  app.health.markDraining();
+  if (config.shutdownDelaySeconds > 0) {
+    app.log.info({ seconds: config.shutdownDelaySeconds }, 'readiness is false; still serving while load balancers stop routing here');
+    await sleep(config.shutdownDelaySeconds * 1000);
+  }
+  app.log.info({ timeoutSeconds: config.drainTimeoutSeconds }, 'closing: no new connections; in-flight requests finish');
+  const closing = app.close();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), config.drainTimeoutSeconds * 1000);
+  });
+  const drained = await Promise.race([closing.then(() => true as const), expired]);
+  clearTimeout(timer);
+  if (!drained) {
+    app.log.warn({ timeoutSeconds: config.drainTimeoutSeconds }, 'drain timeout: cutting the connections still open');
+    app.server.closeAllConnections();
+    await closing;
+  }
+  return drained;
+}
+
+/** SIGTERM/SIGINT: shutdown() (see above), then exit 0, or 1 when the drain timed out. A second signal exits now. */
 export function exitOnSignals(server: RunningServer): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -36,13 +65,12 @@ export function exitOnSignals(server: RunningServer): void {
       process.exit(1);
     }
     stopping = true;
-    server.app.log.info({ signal }, 'shutting down: draining in-flight requests');
-    server.app.health.markDraining();
+    server.app.log.info({ signal }, 'shutting down');
     server
-      .close()
-      .then(() => {
-        server.app.log.info('shutdown complete');
-        process.exit(0);
+      .shutdown()
+      .then((drained) => {
+        server.app.log.info({ drained }, 'shutdown complete');
+        process.exit(drained ? 0 : 1);
       })
       .catch((err: unknown) => {
         server.app.log.error({ err }, 'shutdown failed');

@@ -1,6 +1,7 @@
 // onnxruntime-node behind the InferenceBackend interface; the only module that imports it.
 import ort from 'onnxruntime-node';
 import { UnsupportedModelError, type BackendOptions, type InferenceBackend } from './backend.js';
+import { assertSelfContained } from './model-guard.js';
 import type { Datatype, ModelSignature, Tensor, TensorSpec } from './tensor.js';
 
 const FROM_ORT: Record<string, Datatype> = {
@@ -40,6 +41,11 @@ class OrtBackend implements InferenceBackend {
   }
 
   static async create(modelBytes: Uint8Array, options: BackendOptions): Promise<OrtBackend> {
+    try {
+      assertSelfContained(modelBytes);
+    } catch (err) {
+      throw new UnsupportedModelError((err as Error).message);
+    }
     const session = await ort.InferenceSession.create(modelBytes, {
       intraOpNumThreads: options.intraOpThreads,
       interOpNumThreads: options.interOpThreads,

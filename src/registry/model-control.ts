@@ -56,6 +56,11 @@ export class ModelControl {
     return { name, ready, unavailable };
   }
 
+  /** Polls the repository now (poll mode; a no-op in explicit mode); resolves once the changes are applied. */
+  async poll(): Promise<void> {
+    await this.opts.watcher?.poll();
+  }
+
   async unload(name: string): Promise<void> {
     if (!this.opts.registry.has(name)) {
       // NOTE: unloading what is on disk but not loaded succeeds (idempotent); only unknown names are 404.

@@ -4,10 +4,10 @@ import { ParameterValue } from './common.js';
 
 const STATES = ['READY', 'UNAVAILABLE', 'LOADING', 'UNLOADING'] as const;
 
-// NOTE: tritonclient sends these POSTs with an empty body; the body parser turns that into undefined.
+// NOTE: tritonclient sends these POSTs with an empty body, which arrives as null or undefined.
 export const RepositoryIndexRequestSchema = z
   .object({ ready: z.boolean().optional().describe('Only list versions that are READY') })
-  .optional()
+  .nullish()
   .meta({ id: 'RepositoryIndexRequest' });
 
 export const RepositoryIndexSchema = z
@@ -30,7 +30,7 @@ export const LoadRequestSchema = z
       .catchall(ParameterValue)
       .optional(),
   })
-  .optional()
+  .nullish()
   .meta({ id: 'RepositoryLoadRequest' });
 
 export const LoadResponseSchema = z
@@ -49,7 +49,7 @@ export const UnloadRequestSchema = z
       .catchall(ParameterValue)
       .optional(),
   })
-  .optional()
+  .nullish()
   .meta({ id: 'RepositoryUnloadRequest' });
 
 export const UnloadResponseSchema = z.object({ name: z.string(), unload: z.literal(true) }).meta({ id: 'RepositoryUnloadResponse' });

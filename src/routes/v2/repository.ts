@@ -12,8 +12,7 @@ function configOverride(parameters: Record<string, unknown> | undefined): ModelC
   const files = Object.keys(parameters ?? {}).filter((k) => k.startsWith('file:'));
   if (files.length > 0) throw new UnsupportedError('uploading model files through load (file: parameters) is not supported; copy the version directory into the repository');
   const text = parameters?.config;
-  if (text === undefined) return undefined;
-  if (typeof text !== 'string') throw new InvalidInputError('parameters.config must be a string holding JSON');
+  if (typeof text !== 'string') return undefined; // NOTE: the schema already refused anything but a string
   let raw: unknown;
   try {
     raw = JSON.parse(text);
