@@ -100,6 +100,11 @@ class ProcessBackend implements InferenceBackend {
     });
   }
 
+  /** The child's process id (logs, tests). */
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
   onFailure(listener: (err: Error) => void): void {
     this.#failureListeners.push(listener);
   }
