@@ -91,7 +91,14 @@ export class ModelRepository {
       }
     }
     const versions: VersionSource[] = [];
-    for (const entry of await subdirectories(dir)) {
+    let entries: string[];
+    try {
+      entries = await subdirectories(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null; // NOTE: removed while we looked
+      throw err;
+    }
+    for (const entry of entries) {
       if (!isValidVersion(entry)) {
         this.warnings.push({ path: join(dir, entry), message: 'version directories are positive integers; ignored' });
         continue;
