@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { generateModelKey } from '../../src/repository/encryption.js';
 import { packVersion } from '../../src/repository/pack.js';
 import { generateSigningKeyPair } from '../../src/repository/signing.js';
@@ -14,7 +14,7 @@ const stranger = generateSigningKeyPair();
 const key = generateModelKey();
 
 /** A repository of protected versions of `m` (y = x + v), and the key files the server is given. */
-async function protectedRepository(t: Parameters<typeof buildTestApp>[0]) {
+async function protectedRepository(t: TestContext) {
   const repo = new ScratchRepository(t);
   const secrets = new ScratchRepository(t);
   const trustedKeys = secrets.write('trusted/signer.pub', signer.publicPem);

@@ -2,7 +2,7 @@
 // that outlasts its timeout is cut and exits 1.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spinModel } from '../helpers/lifecycle-models.js';
 import { startLoad } from '../helpers/load-process.js';
@@ -29,7 +29,7 @@ const status = (url: string, path: string) =>
     request(`${url}${path}`, { agent: false }, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message)).end();
   });
 
-function spinRepository(t: Parameters<Parameters<typeof test>[1]>[0]): string {
+function spinRepository(t: TestContext): string {
   const repo = new ScratchRepository(t);
   repo.write('spin/1/model.onnx', spinModel());
   return repo.root;

@@ -1,6 +1,6 @@
 // Statistics extension: Triton's model_stats with count/ns pairs, per version, removed when a version unloads.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { buildTestApp, call } from '../../helper.js';
 import { ScratchRepository } from '../../helpers/scratch-repository.js';
 
@@ -10,7 +10,7 @@ const infer = (model: string, rows: number, version?: number) => ({
   payload: JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [rows, 1], data: new Array(rows).fill(1) }] }),
 });
 
-async function statsApp(t: Parameters<typeof buildTestApp>[0]) {
+async function statsApp(t: TestContext) {
   const repo = new ScratchRepository(t);
   repo.yaml('m', 'versionPolicy: all\n');
   repo.addVersion('m', 1);
