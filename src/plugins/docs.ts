@@ -34,6 +34,8 @@ export async function registerDocs(app: FastifyInstance, serveUi: boolean): Prom
         { name: 'models', description: 'Model metadata' },
         { name: 'inference', description: 'Predictions' },
         { name: 'monitoring', description: 'Prometheus metrics, drift and accuracy monitoring, ground-truth feedback' },
+        { name: 'repository', description: 'Model repository extension: index, load, unload' },
+        { name: 'statistics', description: 'Statistics extension: per-version counts and durations' },
       ],
       components: {
         securitySchemes: {
