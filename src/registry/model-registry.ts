@@ -1,34 +1,16 @@
 // MEMORY: the loaded versions of every model, their states, and version resolution for requests.
-import type { Logger } from 'pino';
 import { ModelNotFoundError, ModelNotReadyError, UnavailableError } from '../errors.js';
-import type { LoadFailureKind } from '../repository/artifact-error.js';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../repository/model-config.js';
 import type { ModelSource, VersionSource } from '../repository/model-repository.js';
 import { sha256Hex } from '../repository/version-files.js';
 import { KeyedLock } from './keyed-lock.js';
 import { ModelVersion, type VersionState } from './model-version.js';
-import { loadVersion, type LoaderOptions } from './version-loader.js';
 import { planVersions } from './version-policy.js';
+import { VersionTransitions, type RegistryHooks, type TransitionOptions } from './version-transitions.js';
 
-export interface RegistryHooks {
-  /** Every state change, including the first (LOADING) and the last (removed: `state` null). */
-  onStateChange?(version: ModelVersion, state: VersionState | null): void;
-  /**
-   * A version became READY and may take traffic. NOTE: when a serving version's files change, the fresh copy's
-   * onLoad comes before the old copy's onUnload, for the same name and version: key per-version state by object.
-   */
-  onLoad?(version: ModelVersion): void;
-  /** A version was drained and released; drop anything kept for it. */
-  onUnload?(version: ModelVersion): void;
-  /** A load failed (the version stays out of traffic); `kind` is a small fixed set, fit for a metric label. */
-  onLoadFailure?(version: ModelVersion, kind: LoadFailureKind, reason: string): void;
-}
+export type { RegistryHooks };
 
-export interface RegistryOptions extends LoaderOptions {
-  logger: Logger;
-  /** How long an unloading version waits for its in-flight requests. */
-  drainTimeoutMs?: number;
-}
+export type RegistryOptions = TransitionOptions;
 
 export interface LoadOptions {
   /** Versions not to load now (still being copied); a serving one among them keeps serving unchanged. */
@@ -60,17 +42,18 @@ const attemptKey = (source: VersionSource, config: ModelConfig): string => `${so
 
 export class ModelRegistry {
   readonly #models = new Map<string, ModelEntry>();
-  readonly #hooks: RegistryHooks[] = [];
   readonly #opts: RegistryOptions;
+  readonly #versions: VersionTransitions;
   readonly #lock = new KeyedLock();
   #closed = false;
 
   constructor(options: RegistryOptions) {
     this.#opts = options;
+    this.#versions = new VersionTransitions(options);
   }
 
   addHooks(hooks: RegistryHooks): void {
-    this.#hooks.push(hooks);
+    this.#versions.hooks.push(hooks);
   }
 
   /** Loads every model in the repository; failures are recorded per version, never thrown. */
@@ -184,8 +167,7 @@ export class ModelRegistry {
         if (existing?.state === 'READY' || existing?.state === 'UNLOADING') continue;
         const failed = existing ?? new ModelVersion(entry.name, v.version, DEFAULT_MODEL_CONFIG);
         entry.versions.set(v.version, failed);
-        this.#fail(failed, 'config', entry.error);
-        for (const h of this.#hooks) h.onLoadFailure?.(failed, 'config', entry.error);
+        this.#versions.fail(failed, 'config', entry.error);
       }
       return;
     }
@@ -223,15 +205,13 @@ export class ModelRegistry {
     if (existing?.state === 'UNAVAILABLE' && existing.loadedFrom === key && !retryFailed) return existing;
     const version = new ModelVersion(entry.name, source.version, config);
     entry.versions.set(version.version, version);
-    this.#setState(version, 'LOADING');
-    if (await this.#load(version, source, key)) this.#serve(version);
+    this.#versions.setState(version, 'LOADING');
+    if (await this.#versions.load(version, source, key, true)) this.#serve(version);
     return version;
   }
 
   #serve(version: ModelVersion): void {
-    this.#setState(version, 'READY');
-    for (const h of this.#hooks) h.onLoad?.(version);
-    version.backend?.onFailure?.((err) => void this.#lost(version, err));
+    this.#versions.serve(version, (err) => void this.#lost(version, err));
   }
 
   /**
@@ -241,13 +221,11 @@ export class ModelRegistry {
    */
   async #lost(version: ModelVersion, err: Error): Promise<void> {
     await this.#lock.run(version.name, async () => {
-      const entry = this.#models.get(version.name);
-      if (entry?.versions.get(version.version) !== version || version.state !== 'READY') return;
+      if (this.#models.get(version.name)?.versions.get(version.version) !== version || version.state !== 'READY') return;
       const reason = `${err.message} while serving; reload it to try again`;
       this.#opts.logger.error({ model: version.name, version: version.version, reason }, 'model version lost its session; it takes no traffic');
-      this.#fail(version, 'crash', reason);
-      for (const h of this.#hooks) h.onLoadFailure?.(version, 'crash', reason);
-      await this.#release(version);
+      this.#versions.fail(version, 'crash', reason);
+      await this.#versions.release(version);
     });
     if (!this.#closed) await this.loadModel(version.name).catch(() => undefined);
   }
@@ -257,76 +235,20 @@ export class ModelRegistry {
     const fresh = new ModelVersion(entry.name, source.version, config);
     // NOTE: the fresh copy loads off the map (no state hooks), so requests and gauges keep seeing the old one.
     fresh.state = 'LOADING';
-    if (!(await this.#load(fresh, source, key))) {
+    if (!(await this.#versions.load(fresh, source, key, false))) {
       old.rejectedUpdate = key;
       old.reason = `its files changed but the new copy failed to load (${fresh.reason}); still serving the previous copy`;
       return old;
     }
     entry.versions.set(fresh.version, fresh);
-    this.#setState(old, 'UNLOADING');
+    this.#versions.setState(old, 'UNLOADING');
     this.#serve(fresh);
-    await this.#release(old);
+    await this.#versions.release(old);
     return fresh;
   }
 
-  /** Loads `version`; on failure records why (state UNAVAILABLE) and returns false. */
-  async #load(version: ModelVersion, source: VersionSource, key: string): Promise<boolean> {
-    const log = this.#opts.logger.child({ model: version.name, version: version.version });
-    const started = process.hrtime.bigint();
-    version.loadedFrom = key;
-    version.fingerprint = source.fingerprint;
-    try {
-      const checks = await loadVersion(version, source, this.#opts);
-      try {
-        version.profile = await this.#opts.repository.readProfile(source);
-      } catch (err) {
-        version.profileError = (err as Error).message;
-        log.warn({ reason: version.profileError }, 'profile.json unusable; the version serves without drift monitoring');
-      }
-      version.loadSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-      log.info({ loadSeconds: Number(version.loadSeconds.toFixed(3)), ...checks }, 'model version ready');
-      return true;
-    } catch (err) {
-      const kind = (err as { kind?: LoadFailureKind }).kind ?? 'invalid';
-      if (entryOf(this.#models, version) === version) this.#fail(version, kind, (err as Error).message);
-      else Object.assign(version, { state: 'UNAVAILABLE', reason: (err as Error).message, failureKind: kind });
-      for (const h of this.#hooks) h.onLoadFailure?.(version, kind, version.reason);
-      log.error({ reason: version.reason, kind }, 'model version failed to load; it takes no traffic');
-      return false;
-    }
-  }
-
-  #fail(version: ModelVersion, kind: LoadFailureKind, reason: string): void {
-    version.failureKind = kind;
-    this.#setState(version, 'UNAVAILABLE', reason);
-  }
-
-  #setState(version: ModelVersion, state: VersionState, reason = ''): void {
-    version.state = state;
-    version.reason = reason;
-    for (const h of this.#hooks) h.onStateChange?.(version, state);
-  }
-
   async #unload(entry: ModelEntry, version: ModelVersion): Promise<void> {
-    if (version.state === 'READY') {
-      this.#setState(version, 'UNLOADING');
-      await this.#release(version);
-    }
+    await this.#versions.unload(version);
     entry.versions.delete(version.version);
-    for (const h of this.#hooks) h.onStateChange?.(version, null);
-  }
-
-  /** Waits for in-flight requests (up to the drain timeout), then releases the session. */
-  async #release(version: ModelVersion): Promise<void> {
-    const log = this.#opts.logger.child({ model: version.name, version: version.version });
-    const drained = await version.drain(this.#opts.drainTimeoutMs ?? 30_000);
-    if (!drained) log.warn({ inflight: version.inflight }, 'drain timed out; releasing with requests still running');
-    await version.backend?.dispose().catch((err: unknown) => log.error({ err }, 'releasing a session failed'));
-    version.backend = null;
-    for (const h of this.#hooks) h.onUnload?.(version);
-    log.info('model version unloaded');
   }
 }
-
-const entryOf = (models: Map<string, ModelEntry>, version: ModelVersion): ModelVersion | undefined =>
-  models.get(version.name)?.versions.get(version.version);
