@@ -79,9 +79,17 @@ class WorkerBackend implements InferenceBackend {
     if (this.#dead) return;
     const exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
     this.#worker.postMessage({ type: 'dispose' } satisfies WorkerRequest);
-    // NOTE: a worker stuck in a native call can't close itself; don't let shutdown hang on it.
-    const timer = setTimeout(() => void this.#worker.terminate(), 5000);
-    await exited;
+    // NOTE: a worker stuck in a native call can't close itself; don't let an unload hang on it. But never
+    // terminate one while a run is inside onnxruntime: the binding then throws from native code and the whole
+    // process aborts. Such a worker is left to exit on its own once the run returns (the dispose is queued).
+    let timer: NodeJS.Timeout | undefined;
+    const givenUp = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        if (this.#pending.size === 0) void this.#worker.terminate();
+        else resolve();
+      }, 5000);
+    });
+    await Promise.race([exited, givenUp]);
     clearTimeout(timer);
   }
 }

@@ -37,16 +37,17 @@ function spinRepository(t: TestContext): string {
 
 describe('SIGTERM', () => {
   test('under load: readiness turns false at once, nothing in flight is dropped, exit code 0', async (t) => {
-    const server = await startServerProcess(['--models', spinRepository(t), '--shutdown-delay-seconds', '3', '--drain-timeout-seconds', '20']);
+    // NOTE: the delay only has to outlast a couple of requests on a busy machine; the test doesn't wait it out.
+    const server = await startServerProcess(['--models', spinRepository(t), '--shutdown-delay-seconds', '6', '--drain-timeout-seconds', '20']);
     const load = startLoad(['--url', server.url, '--model', 'spin', '--concurrency', '4', '--n', '20000', '--stop-when-unready']);
     await load.waitFor((e) => e.version === '1', 30_000, 'first answer');
     await sleep(500);
     const slow = spin(server.url, 300_000, 2);
     await sleep(100);
     server.child.kill('SIGTERM');
-    await load.waitFor((e) => e.event === 'unready', 10_000, 'readiness turning false');
+    const unready = await load.waitFor((e) => e.event === 'unready', 10_000, 'readiness turning false');
+    assert.equal(unready.status, 503, 'readiness answered 503 (the server was still listening)');
     assert.equal(await status(server.url, '/v2/health/live'), 200, 'liveness holds while draining');
-    assert.equal(await status(server.url, '/v2/health/ready'), 503);
     assert.deepEqual(await slow, { status: 200, y: 300_002 });
     const summary = await load.stop();
     t.diagnostic(`load: ${summary.ok} ok, ${summary.failed} failed`);
@@ -66,8 +67,10 @@ describe('SIGTERM', () => {
     assert.deepEqual(await server.exited, { code: 0, signal: null });
   });
 
+  // NOTE: the process backend keeps the event loop free during the run (so the timer can fire) and its session
+  // can be killed; a worker thread inside onnxruntime can't be stopped without aborting the process.
   test('a request outlasting --drain-timeout-seconds is cut, and the exit code says so (1)', async (t) => {
-    const server = await startServerProcess(['--models', spinRepository(t), '--backend', 'worker', '--drain-timeout-seconds', '1']);
+    const server = await startServerProcess(['--models', spinRepository(t), '--backend', 'process', '--drain-timeout-seconds', '1']);
     const endless = spin(server.url, 3_000_000);
     await sleep(300);
     server.child.kill('SIGTERM');
