@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { PACKAGE_ROOT } from '../../src/version.js';
 import { buildTestApp, call } from '../helper.js';
+import { minted } from '../helpers/credentials.js';
 import { addBody, ScratchRepository } from '../helpers/scratch-repository.js';
 
 const run = promisify(execFile);
@@ -36,6 +37,8 @@ describe('onnx-serve keygen and pack', () => {
     assert.equal(again.code, 1, 'an existing key is never overwritten');
     assert.match(again.stderr, /EEXIST/);
 
+    minted.add(readFileSync(keys.path('model.key'), 'utf8').trim());
+    minted.add(readFileSync(keys.path('release.key'), 'utf8').split('\n')[1]);
     const dir = repo.addVersion('m', 1);
     const packed = await cli('pack', dir, '--sign', keys.path('release.key'), '--encrypt-key-file', keys.path('model.key'), '--model', 'm', '--model-version', '1');
     assert.equal(packed.code, 0, packed.stderr);

@@ -7,11 +7,14 @@ import { generateModelKey } from '../../src/repository/encryption.js';
 import { packVersion } from '../../src/repository/pack.js';
 import { generateSigningKeyPair } from '../../src/repository/signing.js';
 import { buildTestApp, call } from '../helper.js';
+import { minted } from '../helpers/credentials.js';
 import { addBody, ScratchRepository } from '../helpers/scratch-repository.js';
 
 const signer = generateSigningKeyPair();
 const stranger = generateSigningKeyPair();
 const key = generateModelKey();
+// NOTE: test/helper.ts then checks that no app's logs contain the model key or a private signing key.
+for (const secret of [key.toString('hex'), key.toString('base64'), signer.privatePem.split('\n')[1], stranger.privatePem.split('\n')[1]]) minted.add(secret);
 
 /** A repository of protected versions of `m` (y = x + v), and the key files the server is given. */
 async function protectedRepository(t: TestContext) {

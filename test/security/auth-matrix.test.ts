@@ -39,6 +39,13 @@ const SAMPLES: Record<string, { url: string; payload?: unknown; ok: number }> = 
   'GET /v1/models/:model': { url: '/v1/models/iris', ok: 200 },
   'POST /v2/models/:model/feedback': { url: '/v2/models/iris/feedback', payload: { items: [{ id: 'never-predicted', label: 0 }] }, ok: 200 },
   'GET /v2/models/:model/monitoring': { url: '/v2/models/iris/monitoring', ok: 200 },
+  'POST /v2/repository/index': { url: '/v2/repository/index', ok: 200 },
+  'POST /v2/repository/models/:model/load': { url: '/v2/repository/models/iris/load', ok: 200 },
+  // NOTE: not iris: the routes sampled after this one still need it loaded.
+  'POST /v2/repository/models/:model/unload': { url: '/v2/repository/models/bench-mlp/unload', ok: 200 },
+  'GET /v2/models/stats': { url: '/v2/models/stats', ok: 200 },
+  'GET /v2/models/:model/stats': { url: '/v2/models/iris/stats', ok: 200 },
+  'GET /v2/models/:model/versions/:version/stats': { url: '/v2/models/iris/versions/1/stats', ok: 200 },
 };
 
 /** Every scope a route of `access` does not accept (so no other scope implies it), plus scopes for another model. */
@@ -115,10 +122,10 @@ test('every route × every credential answers exactly 401, 403 or its 2xx, and n
       } else if (name.startsWith('valid') && name.endsWith('with the scope')) {
         assert.equal(res.statusCode, sample.ok, what);
       } else if (name.includes('without the scope')) {
-        if (route.url.endsWith('/models')) {
+        if (route.url.endsWith('/models') || route.url === '/v2/models/stats') {
           // NOTE: list routes answer every authenticated caller with only the models it may read: here none.
           assert.equal(res.statusCode, 200, what);
-          assert.deepEqual(JSON.parse(res.body), { models: [] }, what);
+          assert.deepEqual(JSON.parse(res.body), route.url.endsWith('/stats') ? { model_stats: [] } : { models: [] }, what);
         } else {
           assert.equal(res.statusCode, 403, what);
           assert.deepEqual(JSON.parse(res.body), { error: `this credential lacks the scope '${scope}'` }, what);

@@ -9,9 +9,9 @@ export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
   // NOTE: a static path wins over /v2/models/:model in the router, as Triton matches it first: a model named
   // "stats" has no GET metadata route (its /v2/models/stats/... routes work).
   app.get('/v2/models/stats', {
-    schema: { tags: ['statistics'], summary: 'Statistics of every loaded model version', response },
-    config: { access: 'read' },
-  }, async () => ({ model_stats: app.statistics.report() }));
+    schema: { tags: ['statistics'], summary: 'Statistics of every loaded model version the caller may read', response },
+    config: { access: 'read', listsModels: true },
+  }, async (req) => ({ model_stats: app.statistics.report().filter((s) => req.mayRead(s.name)) }));
 
   app.get('/v2/models/:model/stats', {
     schema: { tags: ['statistics'], summary: "Statistics of a model's loaded versions", params: ModelParamsSchema, response },
