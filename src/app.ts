@@ -97,7 +97,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   const lifecycle = createModelLifecycle(config, { logger, createBackend: deps.createBackend, probe: deps.probe });
   const registry = lifecycle.registry;
-  const dataPlane = new DataPlane(registry);
+  const dataPlane = new DataPlane(registry, {
+    maxBatchSize: config.maxBatchSize,
+    maxQueueDelayMs: config.maxQueueDelayMs,
+    maxQueueSize: config.maxQueueSize,
+    timeoutMs: config.requestTimeoutMs,
+  });
   const health = new ServerHealth(registry, config.strictReadiness);
   const monitoring = config.monitoring
     ? new ModelMonitoring({ registry, dataPlane, logger, feedbackTtlMs: config.feedbackTtlSeconds * 1000, feedbackMaxRows: config.feedbackMaxRows, now: deps.now })

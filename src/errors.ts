@@ -104,3 +104,10 @@ export class ModelLoadError extends ServiceError {
     super(400, `failed to load '${model}': ${reasons}`);
   }
 }
+
+/** The request's deadline (server default, model.yaml or the protocol's `timeout`) passed before it finished (504). */
+export class RequestTimeoutError extends ServiceError {
+  constructor(message: string) {
+    super(504, message, { publicMessage: message });
+  }
+}

@@ -7,11 +7,16 @@ export interface BackendOptions {
   allowSpinning: boolean;
 }
 
+export interface RunOptions {
+  /** The caller gives up the input arrays (e.g. fresh merged batches): a worker may move them instead of copying. */
+  transferInputs?: boolean;
+}
+
 /** One loaded model version. `run` may block the event loop (onnxruntime-node does); see ort-backend.ts. */
 export interface InferenceBackend {
   readonly signature: ModelSignature;
   /** Runs the model; `outputs` names which outputs to compute (all tensor outputs when omitted). */
-  run(inputs: Record<string, Tensor>, outputs?: readonly string[]): Promise<Record<string, Tensor>>;
+  run(inputs: Record<string, Tensor>, outputs?: readonly string[], options?: RunOptions): Promise<Record<string, Tensor>>;
   dispose(): Promise<void>;
   /** Backends that can die on their own (a session in a child process) call `listener` once when they do. */
   onFailure?(listener: (err: Error) => void): void;

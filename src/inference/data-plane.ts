@@ -1,12 +1,14 @@
 // Protocol-neutral inference: resolve the version, validate and decode, run, post-process, notify hooks.
 import { randomUUID } from 'node:crypto';
-import { InferenceFailedError, ServiceError } from '../errors.js';
+import { InferenceFailedError, ModelNotReadyError, ServiceError } from '../errors.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import type { ModelVersion } from '../registry/model-version.js';
 import { labelsFor } from '../repository/model-config.js';
+import type { BatchEvent, RejectReason } from './batcher.js';
 import { classify } from './classification.js';
 import type { ModelSignature, Tensor } from './tensor.js';
 import { decodeInputs, resolveOutputs, type InferInput, type RequestedOutput } from './validate.js';
+import { VersionBatchers, type BatchingDefaults } from './version-batchers.js';
 
 export type Protocol = 'v2' | 'v1';
 
@@ -20,6 +22,8 @@ export interface InferenceRequest {
   outputs?: RequestedOutput[];
   /** Encoding of outputs the request did not name. */
   binaryOutputs?: boolean;
+  /** The caller's deadline (the protocol's `timeout`); it can only shorten the configured one. */
+  timeoutMs?: number;
 }
 
 export interface NamedTensor extends Tensor {
@@ -41,9 +45,9 @@ export interface InferenceEvent {
   id: string;
   inputs: Record<string, Tensor>;
   outputs: Record<string, Tensor>;
-  /** Compute time of the run that served the request (Triton's compute_infer). */
+  /** Compute time of the run that served the request (Triton's compute_infer; a whole batch's when merged). */
   computeSeconds: number;
-  /** Time the request waited before its run started (Triton's queue). */
+  /** Time the request waited in its version's queue before its run started (Triton's queue). */
   queueSeconds: number;
   /** Rows the request carried (its batch dimension; 1 for models without one). */
   batchSize: number;
@@ -63,18 +67,9 @@ export interface InferenceFailure {
   seconds: number;
 }
 
-/** One execution of a version's model (Triton's batch_stats): each request's own run, or a batcher's merged run. */
-export interface BatchRunEvent {
+/** One execution of a version's model (Triton's batch_stats): a batcher run, merged or alone (see BatchEvent). */
+export interface BatchRunEvent extends BatchEvent {
   version: ModelVersion;
-  /** Requests the run served. */
-  requests: number;
-  /** Rows in the run. */
-  batchSize: number;
-  /** Preparing the run's inputs (a merge; decoding for a lone request): compute_input. */
-  mergeSeconds: number;
-  computeSeconds: number;
-  /** Handing outputs back (a split; post-processing for a lone request): compute_output. */
-  splitSeconds: number;
 }
 
 /** What metadata endpoints report about a model (or one version of it). */
@@ -93,6 +88,8 @@ export interface DataPlaneHooks {
   /** Outputs a hook needs computed even when a request does not ask for them (e.g. the prediction monitoring watches). */
   outputsFor?(version: ModelVersion): readonly string[];
   onBatch?(event: BatchRunEvent): void;
+  /** A request refused before it ran: its version's queue was full, or its deadline passed. */
+  onReject?(version: ModelVersion, reason: RejectReason): void;
 }
 
 const since = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
@@ -105,8 +102,19 @@ function rowsOf(signature: ModelSignature, inputs: Record<string, Tensor>): numb
 
 export class DataPlane {
   readonly #hooks: DataPlaneHooks[] = [];
+  readonly batchers: VersionBatchers;
 
-  constructor(readonly registry: ModelRegistry) {}
+  constructor(readonly registry: ModelRegistry, batching: BatchingDefaults) {
+    this.batchers = new VersionBatchers(registry, batching, {
+      onBatch: (version, event) => {
+        for (const h of this.#hooks) h.onBatch?.({ ...event, version });
+      },
+      onReject: (version, reason) => {
+        for (const h of this.#hooks) h.onReject?.(version, reason);
+      },
+      onContractBroken: (version, message) => registry.logger.warn({ model: version.name, version: version.version }, message),
+    });
+  }
 
   addHooks(hooks: DataPlaneHooks): void {
     this.#hooks.push(hooks);
@@ -135,20 +143,24 @@ export class DataPlane {
   }
 
   async #inferOn(version: ModelVersion, request: InferenceRequest, started: bigint): Promise<InferenceResult> {
+    const batcher = this.batchers.get(version);
+    if (batcher === undefined) throw new ModelNotReadyError(version.name, String(version.version), 'not serving');
+    // NOTE: a full queue answers before decoding, so shedding load costs little CPU and no memory.
+    batcher.admit();
     const signature = version.signature;
     const inputs = decodeInputs(signature, request.inputs);
     const wanted = resolveOutputs(signature, request.outputs, request.binaryOutputs ?? false);
     const inputSeconds = since(started);
     const names = wanted.map((o) => o.name);
     for (const h of this.#hooks) for (const n of h.outputsFor?.(version) ?? []) if (!names.includes(n)) names.push(n);
-    const ran = process.hrtime.bigint();
-    let raw: Record<string, Tensor>;
+    let result;
     try {
-      raw = await version.backend!.run(inputs, names);
+      result = await batcher.submit(inputs, names, request.timeoutMs);
     } catch (err) {
+      if (err instanceof ServiceError) throw err;
       throw new InferenceFailedError(`onnxruntime failed on ${version.name}/${version.version}: ${(err as Error).message}`, { cause: err });
     }
-    const computeSeconds = since(ran);
+    const { outputs: raw, computeSeconds, queueSeconds } = result;
     const computed = process.hrtime.bigint();
     const id = request.id ?? randomUUID();
     const outputs = wanted.map((o): NamedTensor => {
@@ -156,12 +168,9 @@ export class DataPlane {
       return { name: o.name, binary: o.binary, ...tensor };
     });
     const outputSeconds = since(computed);
-    const batchSize = rowsOf(signature, inputs);
-    const timings = { computeSeconds, queueSeconds: 0, batchSize, inputSeconds, outputSeconds, totalSeconds: since(started) };
+    // NOTE: the batcher reports each run (merged or alone) through onBatch; here only this request's facts.
+    const timings = { computeSeconds, queueSeconds, batchSize: rowsOf(signature, inputs), inputSeconds, outputSeconds, totalSeconds: since(started) };
     for (const h of this.#hooks) h.onInference?.({ protocol: request.protocol, version, id, inputs, outputs: raw, ...timings });
-    // NOTE: without a batcher every request is its own execution; a batcher reports its merged runs itself.
-    const run: BatchRunEvent = { version, requests: 1, batchSize, mergeSeconds: inputSeconds, computeSeconds, splitSeconds: outputSeconds };
-    for (const h of this.#hooks) h.onBatch?.(run);
     return { model: version.name, version: version.version, id, outputs };
   }
 }

@@ -1,6 +1,6 @@
 // An InferenceBackend whose session lives in a worker thread, so inference no longer blocks the event loop.
 import { Worker } from 'node:worker_threads';
-import { UnsupportedModelError, type BackendOptions, type InferenceBackend } from './backend.js';
+import { UnsupportedModelError, type BackendOptions, type InferenceBackend, type RunOptions } from './backend.js';
 import type { ModelSignature, Tensor } from './tensor.js';
 import { transferList, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
 
@@ -17,10 +17,20 @@ interface Pending {
   reject(err: Error): void;
 }
 
-/** Copies inputs into fresh buffers that can be transferred: callers' arrays may view pooled or shared memory. */
-function ownedCopy(inputs: Record<string, Tensor>): Record<string, Tensor> {
+/** True when the array owns its whole (non-shared) buffer, so moving the buffer moves nothing else. */
+function ownsBuffer(data: Tensor['data']): boolean {
+  return !Array.isArray(data) && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+}
+
+/**
+ * Inputs whose buffers can be transferred: callers' arrays may view pooled or shared memory, so they are
+ * copied unless the caller gave them up (`transferInputs`) and each owns its whole buffer.
+ */
+function transferable(inputs: Record<string, Tensor>, given: boolean): Record<string, Tensor> {
   const out: Record<string, Tensor> = {};
-  for (const [name, t] of Object.entries(inputs)) out[name] = { ...t, data: t.data.slice() as Tensor['data'] };
+  for (const [name, t] of Object.entries(inputs)) {
+    out[name] = given && ownsBuffer(t.data) ? t : { ...t, data: t.data.slice() as Tensor['data'] };
+  }
   return out;
 }
 
@@ -64,10 +74,10 @@ class WorkerBackend implements InferenceBackend {
     });
   }
 
-  run(inputs: Record<string, Tensor>, outputs?: readonly string[]): Promise<Record<string, Tensor>> {
+  run(inputs: Record<string, Tensor>, outputs?: readonly string[], options: RunOptions = {}): Promise<Record<string, Tensor>> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#nextId++;
-    const owned = ownedCopy(inputs);
+    const owned = transferable(inputs, options.transferInputs === true);
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       const msg: WorkerRequest = { type: 'run', id, inputs: owned, outputs };

@@ -1,4 +1,5 @@
 // MEMORY: the loaded versions of every model, their states, and version resolution for requests.
+import type { Logger } from 'pino';
 import { ModelNotFoundError, ModelNotReadyError, UnavailableError } from '../errors.js';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../repository/model-config.js';
 import type { ModelSource, VersionSource } from '../repository/model-repository.js';
@@ -50,6 +51,10 @@ export class ModelRegistry {
   constructor(options: RegistryOptions) {
     this.#opts = options;
     this.#versions = new VersionTransitions(options);
+  }
+
+  get logger(): Logger {
+    return this.#opts.logger;
   }
 
   addHooks(hooks: RegistryHooks): void {

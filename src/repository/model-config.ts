@@ -24,6 +24,22 @@ export const ModelScopesSchema = z
   })
   .strict();
 
+/** Dynamic batching and queueing for every version of the model; unset fields take the server's defaults. */
+export const BatchingSchema = z
+  .object({
+    maxBatchSize: z.int().min(1).max(4096).optional().describe('Most rows merged into one run (1 turns merging off); a larger request runs alone'),
+    maxQueueDelayMs: z.number().min(0).max(10_000).optional()
+      .describe('How long a batch may wait for more requests; 0 merges only what arrived while the previous run was busy'),
+    preferredBatchSizes: z.array(z.int().min(1)).max(32).optional().describe('Batch sizes to form when the queue holds more than one of them'),
+    maxQueueSize: z.int().min(1).max(1_000_000).optional().describe('Requests that may wait per version; more get 503 with Retry-After'),
+    timeoutMs: z.number().positive().max(3_600_000).optional().describe('Longest a request may wait and run; a shorter protocol timeout wins'),
+  })
+  .strict()
+  .refine((b) => b.preferredBatchSizes === undefined || b.maxBatchSize === undefined || b.preferredBatchSizes.every((p) => p <= b.maxBatchSize!), {
+    message: 'preferredBatchSizes must not exceed maxBatchSize',
+  });
+export type BatchingConfig = z.infer<typeof BatchingSchema>;
+
 export const ModelConfigSchema = z
   .object({
     description: z.string().optional(),
@@ -36,6 +52,7 @@ export const ModelConfigSchema = z
     warmup: z.boolean().default(true).describe('Run the version once with zeros before it takes traffic'),
     scopes: ModelScopesSchema.optional().describe('Scopes granting access to this model besides infer:<name> and read:<name>'),
     monitoring: MonitoringConfigSchema.prefault({}).describe('Drift and accuracy monitoring (see monitoring-config.ts)'),
+    batching: BatchingSchema.default({}).describe('Dynamic batching, queue bound and timeout (server defaults otherwise)'),
   })
   .strict();
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;

@@ -31,7 +31,10 @@ export const InferRequestSchema = z
   .object({
     id: z.string().max(256).optional(),
     parameters: z
-      .object({ binary_data_output: z.boolean().optional().describe('Return every output as binary unless it says otherwise') })
+      .object({
+        binary_data_output: z.boolean().optional().describe('Return every output as binary unless it says otherwise'),
+        timeout: z.int().min(0).optional().describe('Deadline in microseconds, as Triton takes it (0: the server default); it can only shorten the server\'s'),
+      })
       .catchall(ParameterValue)
       .optional(),
     inputs: z.array(InferInputSchema).min(1),

@@ -21,7 +21,7 @@ export const predictRoutes: FastifyPluginAsyncZod = async (app) => {
     const result = await app.dataPlane.infer({ protocol: 'v1', model, version: target.version, id, inputs });
     return { result, answer: body.instances !== undefined ? { predictions: toPredictions(result.outputs, body.instances.length) } : { outputs: toColumns(result.outputs) } };
   };
-  const schema = { tags: ['inference'], body: PredictRequestSchema, response: { 200: PredictResponseSchema, 400: ErrorSchema, 404: ErrorSchema } };
+  const schema = { tags: ['inference'], body: PredictRequestSchema, response: { 200: PredictResponseSchema, 400: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema, 504: ErrorSchema } };
 
   // NOTE: a regex parameter ends the name at ':' so that '::predict' is the literal suffix ':predict'.
   app.post('/v1/models/:model(^[A-Za-z0-9][A-Za-z0-9_.-]*)::predict', {

@@ -22,6 +22,8 @@ function toInferenceRequest(body: InferRequestBody, binary: Buffer, requestId: s
       binary: o.parameters?.binary_data ?? binaryByDefault,
     })),
     binaryOutputs: binaryByDefault,
+    // NOTE: Triton's `timeout` parameter is in microseconds.
+    timeoutMs: body.parameters?.timeout ? body.parameters.timeout / 1000 : undefined,
   };
 }
 
@@ -39,7 +41,7 @@ export const inferRoutes: FastifyPluginAsyncZod = async (app) => {
   const schema = {
     tags: ['inference'],
     body: InferRequestSchema,
-    response: { 200: InferResponseSchema, 400: ErrorSchema, 404: ErrorSchema, 413: ErrorSchema, 503: ErrorSchema },
+    response: { 200: InferResponseSchema, 400: ErrorSchema, 404: ErrorSchema, 413: ErrorSchema, 503: ErrorSchema, 504: ErrorSchema },
   };
   // NOTE: responses are written by the codec (numeric arrays joined natively); the schema only documents them.
   const passThrough = () => (payload: unknown) => (typeof payload === 'string' ? payload : JSON.stringify(payload));

@@ -1,0 +1,271 @@
+// Dynamic batcher for one model version: a bounded queue, one run at a time, exact merge/split, deadlines.
+import { performance } from 'node:perf_hooks';
+import { RequestTimeoutError, UnavailableError } from '../errors.js';
+import type { RunOptions } from './backend.js';
+import { batchKey, mergeInputs, rowsOf, splitOutputs } from './batch-merge.js';
+import { selectBatch } from './batch-policy.js';
+import type { Tensor } from './tensor.js';
+
+export type RunFn = (inputs: Record<string, Tensor>, outputs: readonly string[], options?: RunOptions) => Promise<Record<string, Tensor>>;
+
+export interface BatcherSettings {
+  /** Whether requests may be merged at all (every input and output has a dynamic first dimension). */
+  batchable: boolean;
+  maxBatchSize: number;
+  maxQueueDelayMs: number;
+  preferredBatchSizes: readonly number[];
+  maxQueueSize: number;
+  timeoutMs: number;
+}
+
+/** Per-run facts for statistics (Triton's batch_stats) and metrics; emitted once per run, after its members settle. */
+export interface BatchEvent {
+  /** Requests served by this run. */
+  requests: number;
+  /** Rows in the run (the batch dimension). */
+  batchSize: number;
+  /** Seconds each member waited in the queue, in member order. */
+  queueSeconds: number[];
+  mergeSeconds: number;
+  computeSeconds: number;
+  splitSeconds: number;
+  /** The merged run failed or broke the batch contract, so its members were run one by one. */
+  fallback: boolean;
+}
+
+export type RejectReason = 'queue_full' | 'timeout';
+
+export interface BatcherHooks {
+  onBatch?(event: BatchEvent): void;
+  onReject?(reason: RejectReason): void;
+  /** The model's outputs did not split by rows; merging is turned off for this version. */
+  onContractBroken?(message: string): void;
+}
+
+export interface BatchResult {
+  outputs: Record<string, Tensor>;
+  queueSeconds: number;
+  computeSeconds: number;
+  batchSize: number;
+}
+
+interface Entry {
+  key: string | null;
+  rows: number;
+  inputs: Record<string, Tensor>;
+  outputs: readonly string[];
+  enqueued: number;
+  timer: NodeJS.Timeout | undefined;
+  state: 'queued' | 'running' | 'settled';
+  resolve(result: BatchResult): void;
+  reject(err: Error): void;
+}
+
+const seconds = (fromMs: number, toMs: number): number => (toMs - fromMs) / 1000;
+
+export function validateBatcherSettings(s: BatcherSettings): BatcherSettings {
+  const problems: string[] = [];
+  if (!Number.isInteger(s.maxBatchSize) || s.maxBatchSize < 1) problems.push('maxBatchSize must be an integer ≥ 1');
+  if (!(s.maxQueueDelayMs >= 0)) problems.push('maxQueueDelayMs must be ≥ 0');
+  if (!Number.isInteger(s.maxQueueSize) || s.maxQueueSize < 1) problems.push('maxQueueSize must be an integer ≥ 1');
+  if (!(s.timeoutMs > 0) || s.timeoutMs > 2 ** 31 - 1) problems.push('timeoutMs must be in (0, 2^31) ms');
+  if (s.preferredBatchSizes.some((p) => !Number.isInteger(p) || p < 1 || p > s.maxBatchSize)) problems.push('preferredBatchSizes must be integers in [1, maxBatchSize]');
+  if (problems.length > 0) throw new Error(`invalid batcher settings: ${problems.join('; ')}`);
+  return { ...s, preferredBatchSizes: [...s.preferredBatchSizes] };
+}
+
+/**
+ * Queues requests and runs them in batches, one run at a time (a session computes one run at a time anyway).
+ * Every promise `submit` returns settles: with its rows of the outputs, its own error, a timeout, or unload.
+ */
+export class Batcher {
+  #settings: BatcherSettings;
+  #queue: Entry[] = [];
+  #running: Promise<void> | null = null;
+  #wake: NodeJS.Immediate | null = null;
+  #delay: NodeJS.Timeout | null = null;
+  #closed = false;
+
+  constructor(
+    readonly label: string,
+    private readonly run: RunFn,
+    settings: BatcherSettings,
+    private readonly hooks: BatcherHooks = {},
+  ) {
+    this.#settings = validateBatcherSettings(settings);
+  }
+
+  get settings(): Readonly<BatcherSettings> {
+    return this.#settings;
+  }
+
+  /** Requests waiting (not yet running). */
+  get depth(): number {
+    return this.#queue.length;
+  }
+
+  /** Replaces the settings (model.yaml changed); queued requests keep their deadlines. */
+  configure(settings: BatcherSettings): void {
+    this.#settings = validateBatcherSettings(settings);
+  }
+
+  /** Throws the 503 a full queue answers; called before decoding so an overloaded server sheds load cheaply. */
+  admit(): void {
+    if (this.#closed) throw new UnavailableError(`${this.label} is unloading`);
+    if (this.#queue.length >= this.#settings.maxQueueSize) {
+      this.hooks.onReject?.('queue_full');
+      throw new UnavailableError(`${this.label} is overloaded: ${this.#queue.length} requests queued (maxQueueSize); retry later`);
+    }
+  }
+
+  /** Queues one request; `timeoutMs` (the protocol's) can only shorten the configured deadline. */
+  submit(inputs: Record<string, Tensor>, outputs: readonly string[], timeoutMs?: number): Promise<BatchResult> {
+    try {
+      this.admit();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const rows = this.#settings.batchable ? rowsOf(inputs) : null;
+    const limit = Math.min(timeoutMs ?? Infinity, this.#settings.timeoutMs);
+    return new Promise<BatchResult>((resolve, reject) => {
+      const entry: Entry = {
+        key: rows === null ? null : batchKey(inputs, outputs),
+        rows: rows ?? 1,
+        inputs,
+        outputs,
+        enqueued: performance.now(),
+        timer: undefined,
+        state: 'queued',
+        resolve,
+        reject,
+      };
+      entry.timer = setTimeout(() => this.#expire(entry, limit), limit);
+      this.#queue.push(entry);
+      this.#pump();
+    });
+  }
+
+  /** Stops taking requests; queued ones get 503, a running batch finishes. Resolves when nothing runs. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#wake !== null) clearImmediate(this.#wake);
+    if (this.#delay !== null) clearTimeout(this.#delay);
+    for (const entry of this.#queue.splice(0)) this.#settle(entry, () => entry.reject(new UnavailableError(`${this.label} is unloading`)));
+    await this.#running;
+  }
+
+  #expire(entry: Entry, limit: number): void {
+    if (entry.state === 'settled') return;
+    const where = entry.state === 'queued' ? 'waiting in the queue' : 'while running';
+    if (entry.state === 'queued') this.#queue.splice(this.#queue.indexOf(entry), 1);
+    this.hooks.onReject?.('timeout');
+    this.#settle(entry, () => entry.reject(new RequestTimeoutError(`${this.label}: request timed out after ${limit} ms ${where}`)));
+  }
+
+  #settle(entry: Entry, action: () => void): void {
+    if (entry.state === 'settled') return;
+    entry.state = 'settled';
+    clearTimeout(entry.timer);
+    action();
+  }
+
+  /**
+   * NOTE: dispatch waits for setImmediate, i.e. until the poll phase has read every request that arrived
+   * while the previous run held the event loop, so they all join the next batch.
+   */
+  #pump(): void {
+    if (this.#running !== null || this.#wake !== null || this.#closed || this.#queue.length === 0) return;
+    this.#wake = setImmediate(() => {
+      this.#wake = null;
+      this.#dispatch();
+    });
+  }
+
+  #dispatch(): void {
+    if (this.#running !== null || this.#closed) return;
+    const selection = selectBatch(this.#queue, this.#settings);
+    if (selection === null) return;
+    const waitedMs = performance.now() - this.#queue[0].enqueued;
+    if (!selection.full && waitedMs < this.#settings.maxQueueDelayMs) {
+      if (this.#delay === null) {
+        this.#delay = setTimeout(() => {
+          this.#delay = null;
+          this.#dispatch();
+        }, this.#settings.maxQueueDelayMs - waitedMs);
+      }
+      return;
+    }
+    if (this.#delay !== null) clearTimeout(this.#delay);
+    this.#delay = null;
+    const taken = new Set(selection.members);
+    const members = selection.members.map((i) => this.#queue[i]);
+    this.#queue = this.#queue.filter((_, i) => !taken.has(i));
+    this.#running = this.#runBatch(members).finally(() => {
+      this.#running = null;
+      this.#pump();
+    });
+  }
+
+  /** Never rejects: whatever goes wrong, every member is settled before the next batch starts. */
+  async #runBatch(members: Entry[]): Promise<void> {
+    try {
+      this.hooks.onBatch?.(await this.#execute(members));
+    } catch (err) {
+      for (const m of members) this.#settle(m, () => m.reject(err as Error));
+    }
+  }
+
+  async #execute(members: Entry[]): Promise<BatchEvent> {
+    const started = performance.now();
+    const queueSeconds = members.map((m) => seconds(m.enqueued, started));
+    for (const m of members) m.state = 'running';
+    const batchSize = members.reduce((n, m) => n + m.rows, 0);
+    let event: BatchEvent = { requests: members.length, batchSize, queueSeconds, mergeSeconds: 0, computeSeconds: 0, splitSeconds: 0, fallback: false };
+    if (members.length === 1) {
+      event = { ...event, computeSeconds: await this.#runOne(members[0], queueSeconds[0]) };
+    } else {
+      const merged = mergeInputs(members.map((m) => m.inputs));
+      const ran = performance.now();
+      let parts: Record<string, Tensor>[] | null = null;
+      let outputs: Record<string, Tensor> | null = null;
+      try {
+        // NOTE: merged arrays are fresh and referenced nowhere else, so a worker may take them without a copy.
+        outputs = await this.run(merged, members[0].outputs, { transferInputs: true });
+      } catch {
+        // NOTE: one member's bad values must not fail its batch-mates: each reruns alone and gets its own answer.
+      }
+      const computed = performance.now();
+      if (outputs !== null) {
+        parts = splitOutputs(outputs, members.map((m) => m.rows));
+        if (parts === null) {
+          this.#settings = { ...this.#settings, batchable: false };
+          this.hooks.onContractBroken?.(`${this.label}: an output's first dimension is not the batch; merging turned off`);
+        }
+      }
+      const split = performance.now();
+      event = { ...event, mergeSeconds: seconds(started, ran), computeSeconds: seconds(ran, computed), splitSeconds: seconds(computed, split) };
+      if (parts !== null) {
+        members.forEach((m, i) => this.#settle(m, () => m.resolve({ outputs: parts[i], queueSeconds: queueSeconds[i], computeSeconds: event.computeSeconds, batchSize })));
+      } else {
+        event.fallback = true;
+        for (let i = 0; i < members.length; i++) event.computeSeconds += await this.#runOne(members[i], queueSeconds[i]);
+      }
+    }
+    return event;
+  }
+
+  /** Runs one member alone; returns its compute seconds. A member that already timed out is skipped. */
+  async #runOne(entry: Entry, queueSeconds: number): Promise<number> {
+    if (entry.state === 'settled') return 0;
+    const ran = performance.now();
+    try {
+      const outputs = await this.run(entry.inputs, entry.outputs);
+      const computeSeconds = seconds(ran, performance.now());
+      this.#settle(entry, () => entry.resolve({ outputs, queueSeconds, computeSeconds, batchSize: entry.rows }));
+      return computeSeconds;
+    } catch (err) {
+      this.#settle(entry, () => entry.reject(err as Error));
+      return seconds(ran, performance.now());
+    }
+  }
+}
