@@ -157,7 +157,8 @@ export class Batcher {
   #expire(entry: Entry, limit: number): void {
     if (entry.state === 'settled') return;
     const where = entry.state === 'queued' ? 'waiting in the queue' : 'while running';
-    if (entry.state === 'queued') this.#queue.splice(this.#queue.indexOf(entry), 1);
+    const at = this.#queue.indexOf(entry);
+    if (at !== -1) this.#queue.splice(at, 1);
     this.hooks.onReject?.('timeout');
     this.#settle(entry, () => entry.reject(new RequestTimeoutError(`${this.label}: request timed out after ${limit} ms ${where}`)));
   }
@@ -209,24 +210,25 @@ export class Batcher {
   /** Never rejects: whatever goes wrong, every member is settled before the next batch starts. */
   async #runBatch(members: Entry[]): Promise<void> {
     try {
-      this.hooks.onBatch?.(await this.#execute(members));
+      for (const m of members) m.state = 'running';
+      const { event, settle } = await this.#execute(members);
+      // NOTE: the event goes out before any member settles, so whoever awaits a member sees its batch counted.
+      this.hooks.onBatch?.(event);
+      settle();
     } catch (err) {
       for (const m of members) this.#settle(m, () => m.reject(err as Error));
     }
   }
 
-  async #execute(members: Entry[]): Promise<BatchEvent> {
+  async #execute(members: Entry[]): Promise<{ event: BatchEvent; settle: () => void }> {
     const started = performance.now();
     const queueSeconds = members.map((m) => seconds(m.enqueued, started));
-    for (const m of members) m.state = 'running';
     const batchSize = members.reduce((n, m) => n + m.rows, 0);
-    let event: BatchEvent = { requests: members.length, batchSize, queueSeconds, mergeSeconds: 0, computeSeconds: 0, splitSeconds: 0, fallback: false };
-    if (members.length === 1) {
-      event = { ...event, computeSeconds: await this.#runOne(members[0], queueSeconds[0]) };
-    } else {
+    const event: BatchEvent = { requests: members.length, batchSize, queueSeconds, mergeSeconds: 0, computeSeconds: 0, splitSeconds: 0, fallback: false };
+    let parts: Record<string, Tensor>[] | null = null;
+    if (members.length > 1) {
       const merged = mergeInputs(members.map((m) => m.inputs));
       const ran = performance.now();
-      let parts: Record<string, Tensor>[] | null = null;
       let outputs: Record<string, Tensor> | null = null;
       try {
         // NOTE: merged arrays are fresh and referenced nowhere else, so a worker may take them without a copy.
@@ -235,37 +237,38 @@ export class Batcher {
         // NOTE: one member's bad values must not fail its batch-mates: each reruns alone and gets its own answer.
       }
       const computed = performance.now();
-      if (outputs !== null) {
-        parts = splitOutputs(outputs, members.map((m) => m.rows));
-        if (parts === null) {
-          this.#settings = { ...this.#settings, batchable: false };
-          this.hooks.onContractBroken?.(`${this.label}: an output's first dimension is not the batch; merging turned off`);
-        }
+      if (outputs !== null) parts = splitOutputs(outputs, members.map((m) => m.rows));
+      if (outputs !== null && parts === null) {
+        this.#settings = { ...this.#settings, batchable: false };
+        this.hooks.onContractBroken?.(`${this.label}: an output's first dimension is not the batch; merging turned off`);
       }
-      const split = performance.now();
-      event = { ...event, mergeSeconds: seconds(started, ran), computeSeconds: seconds(ran, computed), splitSeconds: seconds(computed, split) };
-      if (parts !== null) {
-        members.forEach((m, i) => this.#settle(m, () => m.resolve({ outputs: parts[i], queueSeconds: queueSeconds[i], computeSeconds: event.computeSeconds, batchSize })));
-      } else {
-        event.fallback = true;
-        for (let i = 0; i < members.length; i++) event.computeSeconds += await this.#runOne(members[i], queueSeconds[i]);
-      }
+      Object.assign(event, { mergeSeconds: seconds(started, ran), computeSeconds: seconds(ran, computed), splitSeconds: seconds(computed, performance.now()) });
     }
-    return event;
+    if (parts !== null) {
+      const split = parts;
+      const settle = () => members.forEach((m, i) => this.#settle(m, () => m.resolve({ outputs: split[i], queueSeconds: queueSeconds[i], computeSeconds: event.computeSeconds, batchSize })));
+      return { event, settle };
+    }
+    event.fallback = members.length > 1;
+    const settles: (() => void)[] = [];
+    for (let i = 0; i < members.length; i++) {
+      const { computeSeconds, settle } = await this.#runAlone(members[i], queueSeconds[i]);
+      event.computeSeconds += computeSeconds;
+      settles.push(settle);
+    }
+    return { event, settle: () => settles.forEach((s) => s()) };
   }
 
-  /** Runs one member alone; returns its compute seconds. A member that already timed out is skipped. */
-  async #runOne(entry: Entry, queueSeconds: number): Promise<number> {
-    if (entry.state === 'settled') return 0;
+  /** Runs one member by itself; a member that already timed out is skipped. */
+  async #runAlone(entry: Entry, queueSeconds: number): Promise<{ computeSeconds: number; settle: () => void }> {
+    if (entry.state === 'settled') return { computeSeconds: 0, settle: () => undefined };
     const ran = performance.now();
     try {
       const outputs = await this.run(entry.inputs, entry.outputs);
       const computeSeconds = seconds(ran, performance.now());
-      this.#settle(entry, () => entry.resolve({ outputs, queueSeconds, computeSeconds, batchSize: entry.rows }));
-      return computeSeconds;
+      return { computeSeconds, settle: () => this.#settle(entry, () => entry.resolve({ outputs, queueSeconds, computeSeconds, batchSize: entry.rows })) };
     } catch (err) {
-      this.#settle(entry, () => entry.reject(err as Error));
-      return seconds(ran, performance.now());
+      return { computeSeconds: seconds(ran, performance.now()), settle: () => this.#settle(entry, () => entry.reject(err as Error)) };
     }
   }
 }

@@ -6,6 +6,7 @@ import type { VersionState } from '../registry/model-version.js';
 import { removeSeries } from './series.js';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
 const STATES: VersionState[] = ['LOADING', 'READY', 'UNAVAILABLE', 'UNLOADING'];
 
 export interface RequestLabels {
@@ -28,7 +29,21 @@ export function createServerMetrics(register: Registry, models: ModelRegistry, d
   const requests = new Counter({ name: 'onnx_serve_requests_total', help: 'Inference requests by model, version, protocol and HTTP status', labelNames: ['model', 'version', 'protocol', 'status'], registers });
   const requestDuration = new Histogram({ name: 'onnx_serve_request_duration_seconds', help: 'Inference request latency, from arrival to response', labelNames: ['model', 'version', 'protocol'], buckets: LATENCY_BUCKETS, registers });
   const inflight = new Gauge({ name: 'onnx_serve_requests_in_flight', help: 'Inference requests being handled now', labelNames: ['protocol'], registers });
-  const inferenceDuration = new Histogram({ name: 'onnx_serve_inference_duration_seconds', help: 'Time onnxruntime spends computing one request', labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers });
+  const inferenceDuration = new Histogram({ name: 'onnx_serve_inference_duration_seconds', help: 'Time onnxruntime spends on one run (a whole batch when requests were merged)', labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers });
+  const queueDuration = new Histogram({ name: 'onnx_serve_queue_duration_seconds', help: 'Time a request waits in its version\'s queue before its run starts', labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers });
+  const batchSize = new Histogram({ name: 'onnx_serve_batch_size', help: 'Rows per run (requests merged by the dynamic batcher)', labelNames: ['model', 'version'], buckets: BATCH_BUCKETS, registers });
+  const rejected = new Counter({ name: 'onnx_serve_rejected_requests_total', help: 'Requests refused before they ran: queue full (503) or deadline passed (504)', labelNames: ['model', 'version', 'reason'], registers });
+  new Gauge({
+    name: 'onnx_serve_queue_depth',
+    help: 'Requests waiting in each version\'s queue',
+    labelNames: ['model', 'version'],
+    registers,
+    collect() {
+      // NOTE: read at scrape time rather than kept up to date on every request.
+      this.reset();
+      for (const { version, depth } of dataPlane.batchers.depths()) this.set({ model: version.name, version: String(version.version) }, depth);
+    },
+  });
   const state = new Gauge({ name: 'onnx_serve_model_state', help: 'Current state of each model version (1 for the state it is in)', labelNames: ['model', 'version', 'state'], registers });
   const loadDuration = new Gauge({ name: 'onnx_serve_model_load_duration_seconds', help: 'How long loading and warming up the version took', labelNames: ['model', 'version'], registers });
   const loadFailures = new Counter({ name: 'onnx_serve_model_load_failures_total', help: 'Model version loads that failed, by model and reason (integrity, signature, decryption, unreadable, invalid, warmup, crash, config)', labelNames: ['model', 'reason'], registers });
@@ -38,7 +53,7 @@ export function createServerMetrics(register: Registry, models: ModelRegistry, d
       const labels = { model: version.name, version: String(version.version) };
       for (const s of STATES) state.remove({ ...labels, state: s });
       if (current === null) {
-        void Promise.all([requests, requestDuration, inferenceDuration, loadDuration].map((m) => removeSeries(m, labels)));
+        void Promise.all([requests, requestDuration, inferenceDuration, queueDuration, batchSize, rejected, loadDuration].map((m) => removeSeries(m, labels)));
         return;
       }
       state.set({ ...labels, state: current }, 1);
@@ -51,8 +66,14 @@ export function createServerMetrics(register: Registry, models: ModelRegistry, d
     },
   });
   dataPlane.addHooks({
-    onInference(event) {
-      inferenceDuration.observe({ model: event.version.name, version: String(event.version.version) }, event.computeSeconds);
+    onBatch(event) {
+      const labels = { model: event.version.name, version: String(event.version.version) };
+      inferenceDuration.observe(labels, event.computeSeconds);
+      batchSize.observe(labels, event.batchSize);
+      for (const q of event.queueSeconds) queueDuration.observe(labels, q);
+    },
+    onReject(version, reason) {
+      rejected.inc({ model: version.name, version: String(version.version), reason });
     },
   });
 

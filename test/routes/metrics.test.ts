@@ -148,6 +148,34 @@ describe('GET /metrics', () => {
     app.server.closeAllConnections(); // NOTE: undici keeps the aborted socket for its 4 s keep-alive; don't make close() wait
   });
 
+  test('records batch sizes, queue waits, queue depth and rejected requests per model version', async (t) => {
+    const gated = gatedBackend();
+    const { app } = await buildTestApp(t, { config: { models: DEFAULT_MODELS, maxQueueSize: 3, requestTimeoutMs: 5_000 }, deps: { createBackend: gated.createBackend } });
+    const held = gated.hold();
+    const first = v2Infer(app);
+    await held.entered;
+    const queued = [v2Infer(app), v2Infer(app), v2Infer(app)];
+    const labels = { model: 'iris', version: '2' };
+    await waitFor(async () => value(await scrape(app), 'onnx_serve_queue_depth', labels) === 3);
+    assert.equal((await v2Infer(app)).res.statusCode, 503);
+    const late = await call(app, { method: 'POST', url: '/v2/models/iris/infer', payload: { parameters: { timeout: 1 }, inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: ROW }] } });
+    assert.equal(late.res.statusCode, 503, 'still full: shed before it could queue');
+    held.release();
+    assert.deepEqual((await Promise.all([first, ...queued])).map((r) => r.res.statusCode), [200, 200, 200, 200]);
+    const timedOut = gated.hold();
+    const stuck = call(app, { method: 'POST', url: '/v2/models/iris/infer', payload: { parameters: { timeout: 1_000 }, inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: ROW }] } });
+    assert.equal((await stuck).res.statusCode, 504);
+    timedOut.release();
+    const samples = await scrape(app);
+    assert.equal(value(samples, 'onnx_serve_batch_size_count', labels), 2, 'two runs: one alone, then the three queued together');
+    assert.equal(value(samples, 'onnx_serve_batch_size_sum', labels), 4);
+    assert.equal(value(samples, 'onnx_serve_batch_size_bucket', { ...labels, le: '2' }), 1);
+    assert.equal(value(samples, 'onnx_serve_queue_duration_seconds_count', labels), 4);
+    assert.equal(value(samples, 'onnx_serve_queue_depth', labels), 0);
+    assert.equal(value(samples, 'onnx_serve_rejected_requests_total', { ...labels, reason: 'queue_full' }), 2);
+    assert.equal(value(samples, 'onnx_serve_rejected_requests_total', { ...labels, reason: 'timeout' }), 1);
+  });
+
   test('is 404 when metrics are turned off', async (t) => {
     const { app } = await buildTestApp(t, { config: { models: DEFAULT_MODELS, metrics: false } });
     const { res, body } = await call(app, { url: '/metrics' });
@@ -183,5 +211,8 @@ describe('GET /metrics', () => {
     assert.deepEqual(find(samples, 'onnx_serve_model_state', { model: 'iris' }), []);
     assert.deepEqual(find(samples, 'onnx_serve_requests_total', { model: 'iris' }), []);
     assert.deepEqual(find(samples, 'onnx_serve_inference_duration_seconds_count', { model: 'iris' }), []);
+    for (const name of ['onnx_serve_batch_size_count', 'onnx_serve_queue_duration_seconds_count', 'onnx_serve_queue_depth']) {
+      assert.deepEqual(find(samples, name, { model: 'iris' }), [], name);
+    }
   });
 });
