@@ -121,11 +121,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   registerErrorHandlers(app);
   registerBodyParser(app, config.bodyLimitBytes);
   const onRequestEnd = registerRequestEnd(app);
-  registerRequestLog(onRequestEnd);
-  app.addHook('onSend', async (request, reply) => {
+  registerRequestLog(onRequestEnd, config.accessLog);
+  // NOTE: a callback hook, not an async one: it runs on every response and a promise each time is measurable.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     // NOTE: without this an idle keep-alive socket holds close() open for the whole keep-alive timeout.
     if (health.draining) reply.header('connection', 'close');
+    done(null, payload);
   });
   app.addHook('preClose', async () => health.markDraining());
   registerSecurityHeaders(app, { tls: tls !== undefined });

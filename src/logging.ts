@@ -22,5 +22,7 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>, des
   if (destination !== undefined) return pino(options, destination);
   const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY === true);
   if (pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } });
-  return pino(options);
+  // NOTE: asynchronous writes coalesce the lines logged while a write is in flight into one syscall; pino
+  // flushes what is left synchronously when the process exits.
+  return pino(options, pino.destination({ dest: 1, sync: false }));
 }

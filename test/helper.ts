@@ -62,7 +62,7 @@ export async function buildTestApp(
 ): Promise<TestApp> {
   const models = options.config?.models ?? (await fixtureRepository());
   // NOTE: the load probe costs a child process per version (about a second from source); its own tests turn it on.
-  const config = createConfig({ logLevel: 'info', loadProbe: false, ...options.config, models });
+  const config = createConfig({ logLevel: 'info', loadProbe: false, accessLog: true, ...options.config, models });
   const logs = new LogCapture();
   const app = await buildApp(config, { logger: createLogger(config, logs), ...options.deps });
   t.after(async () => {

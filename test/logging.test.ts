@@ -62,6 +62,15 @@ describe('request log', () => {
     assert.equal(logs.lines.filter((l) => l.msg === 'request').length, cases.length, 'no request logged twice or by Fastify itself');
   });
 
+  test('without --access-log only failed requests are logged, so a busy server does not pay a line per success', async (t) => {
+    const { app, logs } = await irisApp(t, {}, { accessLog: false });
+    const ok = await app.inject({ method: 'POST', url: '/v2/models/iris/infer', payload: infer([1, 2, 3, 4]), headers: { 'x-request-id': 'quiet-ok' } });
+    const bad = await app.inject({ method: 'POST', url: '/v2/models/iris/infer', payload: infer([1, 2, 3]), headers: { 'x-request-id': 'quiet-bad' } });
+    assert.deepEqual([ok.statusCode, bad.statusCode], [200, 400]);
+    assert.equal(requestLines(logs, 'quiet-ok').length, 0);
+    assert.equal(requestLines(logs, 'quiet-bad').length, 1);
+  });
+
   test('echoes a client X-Request-Id in the response and logs under it', async (t) => {
     const { app, logs } = await irisApp(t);
     const res = await app.inject({ method: 'POST', url: '/v2/models/iris/infer', payload: infer([1, 2, 3, 4]), headers: { 'x-request-id': 'trace-4b2e.7:a_1' } });

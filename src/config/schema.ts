@@ -17,8 +17,11 @@ const ConfigFields = z.object({
   models: z.string().min(1).default('models').describe('Model repository directory (NAME/VERSION/model.onnx inside)'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Minimum log level'),
   logFormat: z.enum(['json', 'pretty', 'auto']).default('auto').describe('Log output: json lines, pretty, or pretty only on a terminal'),
+  accessLog: bool.default(false).describe('Log every request at info; failed ones (4xx/5xx) are always logged. Off by default: a line per request costs CPU under load'),
   bodyLimitBytes: int(1024, 2 ** 31 - 1).default(64 * 1024 * 1024).describe('Largest accepted request body (after decompression); larger gets 413'),
-  backend: z.enum(['inprocess', 'worker', 'process']).default('inprocess').describe('Where sessions run: on the event loop, one worker thread per model version, or one child process per model version (isolates crashes, returns all memory on unload)'),
+  backend: z.enum(['auto', 'inprocess', 'worker', 'process']).default('auto')
+    .describe('Where sessions run: on the event loop, one worker thread or one child process per model version (isolates crashes, returns all memory on unload), or auto (a worker only when a batch-1 run takes --worker-threshold-ms or more)'),
+  workerThresholdMs: z.coerce.number().min(0).max(60_000).default(0.1).describe('Backend auto: models whose batch-1 run takes at least this long get a worker thread'),
   intraOpThreads: int(0, 256).default(1).describe('onnxruntime intra-op threads per model version (0 = one per core)'),
   interOpThreads: int(0, 256).default(1).describe('onnxruntime inter-op threads per model version'),
   allowSpinning: bool.default(false).describe('Let idle onnxruntime threads spin (burns CPU between requests)'),

@@ -15,6 +15,8 @@ export interface RunOptions {
 /** One loaded model version. `run` may block the event loop (onnxruntime-node does); see ort-backend.ts. */
 export interface InferenceBackend {
   readonly signature: ModelSignature;
+  /** Where runs happen: on the event loop, or in a worker thread (logged when a version loads). */
+  readonly kind?: 'inprocess' | 'worker';
   /** Runs the model; `outputs` names which outputs to compute (all tensor outputs when omitted). */
   run(inputs: Record<string, Tensor>, outputs?: readonly string[], options?: RunOptions): Promise<Record<string, Tensor>>;
   dispose(): Promise<void>;

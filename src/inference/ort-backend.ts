@@ -27,6 +27,7 @@ function toSpec(meta: ValueMetadata, kind: 'input' | 'output'): TensorSpec | nul
 
 /** An onnxruntime session; `create` reads the signature from the model itself. */
 class OrtBackend implements InferenceBackend {
+  readonly kind = 'inprocess';
   readonly #session: ort.InferenceSession;
   readonly signature: ModelSignature;
   readonly #outputNames: string[];

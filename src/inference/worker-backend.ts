@@ -35,6 +35,7 @@ function transferable(inputs: Record<string, Tensor>, given: boolean): Record<st
 }
 
 class WorkerBackend implements InferenceBackend {
+  readonly kind = 'worker';
   readonly #worker: Worker;
   readonly #pending = new Map<number, Pending>();
   #nextId = 0;

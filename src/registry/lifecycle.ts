@@ -1,6 +1,7 @@
 // Builds the model lifecycle from the settings: repository (artifact policy), registry (probe, drain), watcher, control.
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { createAutoBackend } from '../inference/auto-backend.js';
 import type { BackendFactory } from '../inference/backend.js';
 import { createLoadProbe } from '../inference/load-probe.js';
 import { createOrtBackend } from '../inference/ort-backend.js';
@@ -34,6 +35,7 @@ export interface ModelLifecycle {
 export function createModelLifecycle(config: Config, deps: LifecycleDeps): ModelLifecycle {
   const loadTimeoutMs = config.loadTimeoutSeconds * 1000;
   const backends: Record<Config['backend'], BackendFactory> = {
+    auto: createAutoBackend(config.workerThresholdMs),
     inprocess: createOrtBackend,
     worker: createWorkerBackend,
     process: processBackendFactory({ loadTimeoutMs }),

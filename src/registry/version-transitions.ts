@@ -66,7 +66,7 @@ export class VersionTransitions {
         log.warn({ reason: version.profileError }, 'profile.json unusable; the version serves without drift monitoring');
       }
       version.loadSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-      log.info({ loadSeconds: Number(version.loadSeconds.toFixed(3)), ...checks }, 'model version ready');
+      log.info({ loadSeconds: Number(version.loadSeconds.toFixed(3)), backend: version.backend?.kind, ...checks }, 'model version ready');
       return true;
     } catch (err) {
       const kind = (err as { kind?: LoadFailureKind }).kind ?? 'invalid';

@@ -79,3 +79,36 @@ test('a model that fails to load in the worker rejects creation; runtime errors 
     await worker.dispose();
   }
 });
+
+test('with transferInputs, arrays owning their whole buffer move to the worker and views are copied', async () => {
+  const repo = await fixtureRepository();
+  const worker = await createWorkerBackend(readFileSync(join(repo, 'multi-io', '1', 'model.onnx')), OPTIONS);
+  try {
+    const pooled = new Float32Array(new ArrayBuffer(64), 16, 3).fill(2);
+    const owned = new Float32Array([1, 2, 3]);
+    const out = await worker.run({ a: { datatype: 'FP32', shape: [1, 3], data: owned }, b: { datatype: 'FP32', shape: [1, 3], data: pooled }, k: { datatype: 'INT64', shape: [1, 1], data: new BigInt64Array([4n]) } }, undefined, { transferInputs: true });
+    assert.equal(owned.length, 0, 'moved: the caller gave it up');
+    assert.deepEqual(Array.from(pooled), [2, 2, 2], 'a view into a larger buffer is copied, never detached');
+    assert.deepEqual(Array.from(out.sum.data as Float32Array), [3, 4, 5]);
+  } finally {
+    await worker.dispose();
+  }
+});
+
+test('batches merged for the worker give the in-process backend\'s unbatched outputs', async () => {
+  const { Batcher } = await import('../../src/inference/batcher.js');
+  const repo = await fixtureRepository();
+  const bytes = readFileSync(join(repo, 'all-types', '1', 'model.onnx'));
+  const inproc = await createOrtBackend(bytes, OPTIONS);
+  const worker = await createWorkerBackend(bytes, OPTIONS);
+  try {
+    const batcher = new Batcher('all-types', (i, o, opts) => worker.run(i, o, opts), { batchable: true, maxBatchSize: 32, maxQueueDelayMs: 0, preferredBatchSizes: [], maxQueueSize: 32, timeoutMs: 30_000 });
+    const requests = [1, 2, 3].map((rows) => sampleInputs(zeroInputs(inproc, rows)));
+    const names = inproc.signature.outputs.map((o) => o.name);
+    const batched = await Promise.all(requests.map((r) => batcher.submit(r, names)));
+    for (let i = 0; i < requests.length; i++) assert.deepStrictEqual(batched[i].outputs, await inproc.run(requests[i], names), `request ${i}`);
+  } finally {
+    await inproc.dispose();
+    await worker.dispose();
+  }
+});

@@ -1,10 +1,14 @@
 // V2 inference: JSON or binary-framed requests in, JSON or binary-framed responses out.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { encodeInferResponse, HEADER_LENGTH, sliceBinary } from '../../inference/codec/infer-body.js';
 import type { InferenceRequest } from '../../inference/data-plane.js';
 import { ErrorSchema, ModelParamsSchema, VersionParamsSchema } from '../../schemas/common.js';
 import { InferRequestSchema, InferResponseSchema, type InferRequestBody } from '../../schemas/v2.js';
+
+/** Binary responses at least this large are streamed from the output buffers; smaller ones are cheaper to concatenate. */
+const STREAM_FROM_BYTES = 64 * 1024;
 
 /** NOTE: without a body id the request id (the caller's X-Request-Id, else generated) names the prediction, so both agree. */
 function toInferenceRequest(body: InferRequestBody, binary: Buffer, requestId: string, model: string, version?: string): InferenceRequest {
@@ -36,7 +40,10 @@ export const inferRoutes: FastifyPluginAsyncZod = async (app) => {
     const head = Buffer.from(json);
     // NOTE: tritonclient reads this header with exactly this spelling; Node keeps the case we give.
     reply.header(HEADER_LENGTH, String(head.length)).type('application/octet-stream');
-    return reply.send(buffers.length === 0 ? head : Buffer.concat([head, ...buffers]));
+    const total = buffers.reduce((n, b) => n + b.length, head.length);
+    if (total < STREAM_FROM_BYTES) return reply.send(buffers.length === 0 ? head : Buffer.concat([head, ...buffers], total));
+    // NOTE: large outputs are written as they are (views of onnxruntime's buffers), not copied into one body first.
+    return reply.header('content-length', String(total)).send(Readable.from([head, ...buffers], { objectMode: false }));
   };
   const schema = {
     tags: ['inference'],
