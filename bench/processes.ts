@@ -1,0 +1,77 @@
+// Child processes of the benchmark: servers on free loopback ports (stopped at the end), and one-shot JSON tools.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export interface Served {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** A free loopback port: bound on port 0, read, released. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs} ms`);
+}
+
+/**
+ * Starts a server process on `port` and waits until `readyPath` answers 200 (or, without one, until any
+ * answer arrives). Its output goes nowhere: per-request logs must not block on a full pipe.
+ */
+export async function serve(name: string, command: string, args: string[], port: number, readyPath?: string): Promise<Served> {
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  await waitUntil(async () => {
+    if (exited) throw new Error(`${name} exited during start-up`);
+    const res = await fetch(url + (readyPath ?? '/'));
+    return readyPath === undefined || res.status === 200;
+  }, name);
+  return {
+    name,
+    url,
+    child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (exited) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }),
+  };
+}
+
+/** Runs a command that prints one JSON line and returns it parsed. */
+export function runJson<T>(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${command} ${args.slice(0, 2).join(' ')} exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()!) as T);
+      } catch (err) {
+        reject(new Error(`${command}: unreadable output: ${out.slice(0, 200)}`));
+      }
+    });
+  });
+}

@@ -1,0 +1,113 @@
+// The benchmark's outputs: a markdown table with ratios to same-run baselines, the issue's targets, and an SVG chart.
+import type { ComputePoint } from './compute-ceiling.js';
+import type { LoadResult } from './loadgen.js';
+
+export interface Cell extends LoadResult {
+  scenario: string;
+  target: string;
+  /** "c=64" for closed loop, "open 1234/s" for a fixed rate. */
+  load: string;
+  /** Throughputs of every round (the cell shows the best round). */
+  rounds: number[];
+  /** Server CPU time (all its threads) per request during the measured run. */
+  cpuUsPerRequest: number;
+}
+
+export interface Target {
+  name: string;
+  measured: number;
+  threshold: number;
+  /** How the measured figure was formed, in words. */
+  how: string;
+  pass: boolean;
+}
+
+export interface BenchResults {
+  startedAt: string;
+  machine: { cpus: number; model: string; loadAverage: number[]; node: string; generator: string };
+  settings: Record<string, unknown>;
+  compute: Record<string, ComputePoint[]>;
+  cells: Cell[];
+  targets: Target[];
+}
+
+const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+
+export function findCell(cells: readonly Cell[], scenario: string, target: string, load: string): Cell | undefined {
+  return cells.find((c) => c.scenario === scenario && c.target === target && c.load === load);
+}
+
+/** Markdown: one row per measurement, with its throughput as a ratio of each baseline at the same load. */
+export function renderTable(results: BenchResults): string {
+  const lines = [
+    '| scenario | target | load | req/s | p50 ms | p99 ms | errors | CPU µs/req | × HTTP ceiling | × naive |',
+    '|---|---|---|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const c of results.cells) {
+    const ceiling = findCell(results.cells, c.scenario, 'http-ceiling', c.load);
+    const naive = findCell(results.cells, c.scenario, 'naive', c.load);
+    const ratio = (base: Cell | undefined) => (base === undefined || base === c ? '' : f(c.throughput / base.throughput, 2));
+    lines.push(`| ${c.scenario} | ${c.target} | ${c.load} | ${f(c.throughput)} | ${f(c.p50Ms, 2)} | ${f(c.p99Ms, 2)} | ${c.errors} | ${f(c.cpuUsPerRequest)} | ${ratio(ceiling)} | ${ratio(naive)} |`);
+  }
+  const compute = Object.entries(results.compute).map(([model, points]) => {
+    const best = points.reduce((a, b) => (b.rowsPerSecond > a.rowsPerSecond ? b : a));
+    return `| ${model} | ${f(points[0].rowsPerSecond)} | ${best.batch} | ${f(best.rowsPerSecond)} | ${f(best.rowsPerSecond / points[0].rowsPerSecond, 1)} |`;
+  });
+  const targets = results.targets.map((t) => `| ${t.name} | ${f(t.measured, 2)} | ${t.threshold === 0 ? '—' : `≥ ${f(t.threshold, 2)}`} | ${t.pass ? 'pass' : '**miss**'} | ${t.how} |`);
+  return [
+    '**Targets** (ratios within this run)',
+    '',
+    '| target | measured | needed | result | how |',
+    '|---|--:|--:|---|---|',
+    ...targets,
+    '',
+    '**Compute ceiling** (onnxruntime-node in-process, no HTTP; rows/s)',
+    '',
+    '| model | batch 1 | best batch | rows/s at best | gain |',
+    '|---|--:|--:|--:|--:|',
+    ...compute,
+    '',
+    '**All measurements** (best of the interleaved rounds; latency in ms)',
+    '',
+    ...lines,
+  ].join('\n');
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
+/** Horizontal bars of throughput per (scenario, load), one bar per target, log-free and dependency-free. */
+export function renderChart(results: BenchResults): string {
+  const groups = new Map<string, Cell[]>();
+  for (const c of results.cells) {
+    const key = `${c.scenario} · ${c.load}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  const colors: Record<string, string> = { 'onnx-serve': '#2b6cb0', 'http-ceiling': '#a0aec0', naive: '#dd6b20' };
+  const palette = ['#38a169', '#805ad5', '#d53f8c', '#319795'];
+  const colorOf = (target: string) => (colors[target] ??= palette[Object.keys(colors).length % palette.length]);
+  const bar = 14;
+  const left = 190;
+  const width = 900;
+  let y = 40;
+  const parts: string[] = [];
+  for (const [key, cells] of groups) {
+    const max = Math.max(...cells.map((c) => c.throughput));
+    parts.push(`<text x="8" y="${y + 11}" font-size="12" font-weight="bold">${esc(key)}</text>`);
+    y += 16;
+    for (const c of cells) {
+      const w = max === 0 ? 0 : ((width - left - 120) * c.throughput) / max;
+      parts.push(`<text x="16" y="${y + 11}" font-size="11">${esc(c.target)}</text>`);
+      parts.push(`<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${bar - 2}" fill="${colorOf(c.target)}"/>`);
+      parts.push(`<text x="${(left + w + 6).toFixed(1)}" y="${y + 11}" font-size="11">${f(c.throughput)} req/s · p99 ${f(c.p99Ms, 1)} ms</text>`);
+      y += bar;
+    }
+    y += 10;
+  }
+  const title = `onnx-serve benchmark, ${results.startedAt} (${results.machine.cpus} CPUs; bars scaled per group)`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 10}" font-family="sans-serif">
+<rect width="100%" height="100%" fill="white"/>
+<text x="8" y="22" font-size="14" font-weight="bold">${esc(title)}</text>
+${parts.join('\n')}
+</svg>
+`;
+}

@@ -1,0 +1,46 @@
+// The issue's targets, computed from one run's cells: every ratio is against baselines measured in the same run.
+import { findCell, type BenchResults, type Target } from './report.js';
+
+const MAX_BATCH = 32;
+
+/** Compute time of one run at the server's default maximum batch size (ms), from the compute ceiling. */
+function batchMs(results: BenchResults, model: string): number {
+  const points = results.compute[model] ?? [];
+  return points.find((p) => p.batch === MAX_BATCH)?.msPerRun ?? NaN;
+}
+
+function ratio(name: string, threshold: number, numerator: number | undefined, denominator: number | undefined, how: string): Target {
+  const measured = numerator === undefined || denominator === undefined ? NaN : numerator / denominator;
+  return { name, measured, threshold, how, pass: measured >= threshold };
+}
+
+export function computeTargets(results: BenchResults): Target[] {
+  const cell = (scenario: string, target: string, load: string) => findCell(results.cells, scenario, target, load);
+  const tput = (scenario: string, target: string, load = 'c=64') => cell(scenario, target, load)?.throughput;
+  const targets: Target[] = [];
+  targets.push(ratio('iris JSON c=64 vs HTTP ceiling', 0.85, tput('iris-json', 'onnx-serve'), tput('iris-json', 'http-ceiling'), 'req/s of onnx-serve ÷ bare Fastify'));
+  targets.push(ratio('MLP JSON c=64 vs naive', 2.5, tput('mlp-json', 'onnx-serve'), tput('mlp-json', 'naive'), 'req/s of onnx-serve ÷ session.run per request'));
+  const mlpBest = Math.max(...(results.compute['bench-mlp'] ?? []).map((p) => p.rowsPerSecond));
+  const http = tput('mlp-json', 'http-ceiling');
+  targets.push(ratio('MLP JSON c=64 vs min(HTTP, compute)', 0.6, tput('mlp-json', 'onnx-serve'), http === undefined ? undefined : Math.min(http, mlpBest), `÷ min(HTTP ceiling, best batched compute ${mlpBest.toFixed(0)} rows/s)`));
+  for (const [scenario, model] of [['iris-json', 'iris'], ['mlp-json', 'bench-mlp']] as const) {
+    const open = results.cells.filter((c) => c.scenario === scenario && c.load.startsWith('open'));
+    const server = open.find((c) => c.target === 'onnx-serve');
+    const base = open.find((c) => c.target === 'http-ceiling');
+    if (server === undefined || base === undefined) continue;
+    const allowed = 2 * base.p99Ms + batchMs(results, model);
+    // NOTE: expressed as allowance ÷ p99 so that, like the others, ≥ 1 passes.
+    targets.push({
+      name: `${scenario} open loop (${server.load}) p99 headroom`,
+      measured: allowed / server.p99Ms,
+      threshold: 1,
+      how: `(2 × ceiling p99 ${base.p99Ms.toFixed(2)} ms + batch-${MAX_BATCH} compute ${batchMs(results, model).toFixed(2)} ms) ÷ onnx-serve p99 ${server.p99Ms.toFixed(2)} ms; errors ${server.errors}`,
+      pass: allowed >= server.p99Ms && server.errors === 0,
+    });
+  }
+  targets.push(ratio('1 MB FP32 binary vs JSON (c=8)', 3, tput('big-binary', 'onnx-serve', 'c=8'), tput('big-json', 'onnx-serve', 'c=8'), 'req/s binary extension ÷ the same tensor as JSON'));
+  for (const scenario of ['iris-json', 'mlp-json']) {
+    targets.push(ratio(`${scenario} c=64 metrics on vs off`, 0.95, tput(scenario, 'onnx-serve'), tput(scenario, 'onnx-serve (no metrics)'), 'req/s with metrics + hooks ÷ --metrics false (≥ 0.95: costs ≤ 5%)'));
+  }
+  return targets;
+}
