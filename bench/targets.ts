@@ -40,7 +40,13 @@ export function computeTargets(results: BenchResults): Target[] {
   }
   targets.push(ratio('1 MB FP32 binary vs JSON (c=8)', 3, tput('big-binary', 'onnx-serve', 'c=8'), tput('big-json', 'onnx-serve', 'c=8'), 'req/s binary extension ÷ the same tensor as JSON'));
   for (const scenario of ['iris-json', 'mlp-json']) {
-    targets.push(ratio(`${scenario} c=64 metrics on vs off`, 0.95, tput(scenario, 'onnx-serve'), tput(scenario, 'onnx-serve (no metrics)'), 'req/s with metrics + hooks ÷ --metrics false (≥ 0.95: costs ≤ 5%)'));
+    // NOTE: judged on server CPU per request (a saturated event loop's throughput is its inverse): steadier than
+    // req/s on a shared machine. The req/s ratio is shown beside it.
+    const on = cell(scenario, 'onnx-serve', 'c=64');
+    const off = cell(scenario, 'onnx-serve (no metrics)', 'c=64');
+    const t = ratio(`${scenario} c=64 metrics on vs off`, 0.95, off?.cpuUsPerRequest, on?.cpuUsPerRequest, '');
+    t.how = `CPU µs/req off ÷ on (${off?.cpuUsPerRequest.toFixed(0)} ÷ ${on?.cpuUsPerRequest.toFixed(0)}; ≥ 0.95: costs ≤ 5%); req/s on ÷ off ${((on?.throughput ?? NaN) / (off?.throughput ?? NaN)).toFixed(2)}`;
+    targets.push(t);
   }
   return targets;
 }

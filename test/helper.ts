@@ -118,7 +118,7 @@ type Run = () => Promise<Record<string, Tensor>>;
 export function wrapBackend(around: (run: Run) => Promise<Record<string, Tensor>>): BackendFactory {
   return async (bytes, options) => {
     const inner = await createOrtBackend(bytes, options);
-    return { signature: inner.signature, dispose: () => inner.dispose(), run: (i, o) => around(() => inner.run(i, o)) };
+    return { signature: inner.signature, dispose: () => inner.dispose(), run: (i, o, opts) => around(() => inner.run(i, o, opts)) };
   };
 }
 

@@ -1,6 +1,9 @@
 // Baseline (c), the naive server: one Fastify route per model that calls session.run for every request.
 //
-//   node --import tsx bench/servers/naive-server.ts <port> '<json {model: onnxFile}>' <intraOpThreads>
+//   node --import tsx bench/servers/naive-server.ts <port> '<json {model: onnxFile}>' [intraOpThreads]
+//
+// Without a thread count it is the literal naive server: onnxruntime's default session options (a thread per core,
+// spinning on). With one, it gets onnx-serve's thread settings, so the comparison is about serving alone.
 import Fastify from 'fastify';
 import ort from 'onnxruntime-node';
 
@@ -13,12 +16,8 @@ interface Body {
 }
 
 for (const [name, file] of Object.entries(models)) {
-  // NOTE: the same thread settings as onnx-serve, so the comparison is about serving, not thread tuning.
-  const session = await ort.InferenceSession.create(file, {
-    intraOpNumThreads: Number(threads),
-    interOpNumThreads: 1,
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
-  });
+  const tuned = { intraOpNumThreads: Number(threads), interOpNumThreads: 1, extra: { session: { intra_op: { allow_spinning: '0' } } } };
+  const session = await ort.InferenceSession.create(file, threads === undefined ? {} : tuned);
   app.post<{ Body: Body }>(`/v2/models/${name}/infer`, async (req) => {
     const feeds: Record<string, ort.Tensor> = {};
     for (const input of req.body.inputs) feeds[input.name] = new ort.Tensor('float32', Float32Array.from(input.data.flat(Infinity) as number[]), input.shape);

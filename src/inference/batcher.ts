@@ -230,9 +230,10 @@ export class Batcher {
       const merged = mergeInputs(members.map((m) => m.inputs));
       const ran = performance.now();
       let outputs: Record<string, Tensor> | null = null;
+      const timing: { computeSeconds?: number } = {};
       try {
         // NOTE: merged arrays are fresh and referenced nowhere else, so a worker may take them without a copy.
-        outputs = await this.run(merged, members[0].outputs, { transferInputs: true });
+        outputs = await this.run(merged, members[0].outputs, { transferInputs: true, timing });
       } catch {
         // NOTE: one member's bad values must not fail its batch-mates: each reruns alone and gets its own answer.
       }
@@ -242,7 +243,8 @@ export class Batcher {
         this.#settings = { ...this.#settings, batchable: false };
         this.hooks.onContractBroken?.(`${this.label}: an output's first dimension is not the batch; merging turned off`);
       }
-      Object.assign(event, { mergeSeconds: seconds(started, ran), computeSeconds: seconds(ran, computed), splitSeconds: seconds(computed, performance.now()) });
+      const computeSeconds = outputs !== null && timing.computeSeconds !== undefined ? timing.computeSeconds : seconds(ran, computed);
+      Object.assign(event, { mergeSeconds: seconds(started, ran), computeSeconds, splitSeconds: seconds(computed, performance.now()) });
     }
     if (parts !== null) {
       const split = parts;
@@ -263,9 +265,10 @@ export class Batcher {
   async #runAlone(entry: Entry, queueSeconds: number): Promise<{ computeSeconds: number; settle: () => void }> {
     if (entry.state === 'settled') return { computeSeconds: 0, settle: () => undefined };
     const ran = performance.now();
+    const timing: { computeSeconds?: number } = {};
     try {
-      const outputs = await this.run(entry.inputs, entry.outputs);
-      const computeSeconds = seconds(ran, performance.now());
+      const outputs = await this.run(entry.inputs, entry.outputs, { timing });
+      const computeSeconds = timing.computeSeconds ?? seconds(ran, performance.now());
       return { computeSeconds, settle: () => this.#settle(entry, () => entry.resolve({ outputs, queueSeconds, computeSeconds, batchSize: entry.rows })) };
     } catch (err) {
       return { computeSeconds: seconds(ran, performance.now()), settle: () => this.#settle(entry, () => entry.reject(err as Error)) };

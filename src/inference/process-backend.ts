@@ -3,7 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ArtifactError } from '../repository/artifact-error.js';
-import type { BackendFactory, BackendOptions, InferenceBackend } from './backend.js';
+import type { BackendFactory, BackendOptions, InferenceBackend, RunOptions } from './backend.js';
 import type { ProcessRequest } from './session-process.js';
 import type { ModelSignature, Tensor } from './tensor.js';
 import type { WorkerReply } from './worker-protocol.js';
@@ -27,9 +27,11 @@ export const describeExit = (code: number | null, signal: NodeJS.Signals | null)
 interface Pending {
   resolve(outputs: Record<string, Tensor>): void;
   reject(err: Error): void;
+  timing?: { computeSeconds?: number };
 }
 
 class ProcessBackend implements InferenceBackend {
+  readonly kind = 'process';
   readonly #child: ChildProcess;
   readonly #pending = new Map<number, Pending>();
   readonly #failureListeners: ((err: Error) => void)[] = [];
@@ -45,6 +47,7 @@ class ProcessBackend implements InferenceBackend {
       if (msg.type !== 'result' && msg.type !== 'error') return;
       const p = this.#pending.get(msg.id);
       this.#pending.delete(msg.id);
+      if (msg.type === 'result' && p?.timing !== undefined) p.timing.computeSeconds = msg.computeSeconds;
       if (msg.type === 'result') p?.resolve(msg.outputs);
       else p?.reject(new Error(msg.message));
     });
@@ -91,11 +94,11 @@ class ProcessBackend implements InferenceBackend {
     });
   }
 
-  run(inputs: Record<string, Tensor>, outputs?: readonly string[]): Promise<Record<string, Tensor>> {
+  run(inputs: Record<string, Tensor>, outputs?: readonly string[], options: RunOptions = {}): Promise<Record<string, Tensor>> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, { resolve, reject, timing: options.timing });
       this.#child.send({ type: 'run', id, inputs, outputs } satisfies ProcessRequest);
     });
   }

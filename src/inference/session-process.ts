@@ -28,8 +28,9 @@ process.on('message', (msg: ProcessRequest) => {
     return;
   }
   if (backend === null) return send({ type: 'error', id: msg.id, message: 'no session loaded' });
-  backend.run(msg.inputs, msg.outputs).then(
-    (outputs: Record<string, Tensor>) => send({ type: 'result', id: msg.id, outputs }),
+  const timing: { computeSeconds?: number } = {};
+  backend.run(msg.inputs, msg.outputs, { timing }).then(
+    (outputs: Record<string, Tensor>) => send({ type: 'result', id: msg.id, outputs, computeSeconds: timing.computeSeconds }),
     (err: Error) => send({ type: 'error', id: msg.id, message: err.message }),
   );
 });

@@ -15,9 +15,10 @@ try {
       void backend.dispose().finally(() => port.close());
       return;
     }
-    backend.run(msg.inputs, msg.outputs).then(
+    const timing: { computeSeconds?: number } = {};
+    backend.run(msg.inputs, msg.outputs, { timing }).then(
       (outputs: Record<string, Tensor>) => {
-        const reply: WorkerReply = { type: 'result', id: msg.id, outputs };
+        const reply: WorkerReply = { type: 'result', id: msg.id, outputs, computeSeconds: timing.computeSeconds ?? 0 };
         // NOTE: onnxruntime's output buffers are transferable, so results cross back without a copy.
         port.postMessage(reply, transferList(Object.values(outputs)));
       },

@@ -15,6 +15,7 @@ const WORKER_SOURCE = FROM_SOURCE
 interface Pending {
   resolve(outputs: Record<string, Tensor>): void;
   reject(err: Error): void;
+  timing?: { computeSeconds?: number };
 }
 
 /** True when the array owns its whole (non-shared) buffer, so moving the buffer moves nothing else. */
@@ -47,6 +48,7 @@ class WorkerBackend implements InferenceBackend {
       if (msg.type !== 'result' && msg.type !== 'error') return;
       const p = this.#pending.get(msg.id);
       this.#pending.delete(msg.id);
+      if (msg.type === 'result' && p?.timing !== undefined) p.timing.computeSeconds = msg.computeSeconds;
       if (msg.type === 'result') p?.resolve(msg.outputs);
       else p?.reject(new Error(msg.message));
     });
@@ -80,7 +82,7 @@ class WorkerBackend implements InferenceBackend {
     const id = this.#nextId++;
     const owned = transferable(inputs, options.transferInputs === true);
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, { resolve, reject, timing: options.timing });
       const msg: WorkerRequest = { type: 'run', id, inputs: owned, outputs };
       this.#worker.postMessage(msg, transferList(Object.values(owned)));
     });

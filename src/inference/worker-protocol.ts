@@ -8,7 +8,8 @@ export type WorkerRequest =
 export type WorkerReply =
   | { type: 'ready'; signature: ModelSignature }
   | { type: 'failed'; message: string }
-  | { type: 'result'; id: number; outputs: Record<string, Tensor> }
+  /** `computeSeconds`: the runtime's own time for the run, as the session host measured it. */
+  | { type: 'result'; id: number; outputs: Record<string, Tensor>; computeSeconds?: number }
   | { type: 'error'; id: number; message: string };
 
 /** Buffers to move (not copy) with a message: each numeric tensor's whole ArrayBuffer. */

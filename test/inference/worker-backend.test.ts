@@ -112,3 +112,18 @@ test('batches merged for the worker give the in-process backend\'s unbatched out
     await worker.dispose();
   }
 });
+
+test('both backends report the runtime\'s own compute time when asked', async () => {
+  const repo = await fixtureRepository();
+  const bytes = readFileSync(join(repo, 'classifier', '1', 'model.onnx'));
+  for (const create of [createOrtBackend, createWorkerBackend]) {
+    const backend = await create(bytes, OPTIONS);
+    try {
+      const timing: { computeSeconds?: number } = {};
+      await backend.run({ x: { datatype: 'FP32', shape: [1, 4], data: new Float32Array(4) } }, undefined, { timing });
+      assert.ok(timing.computeSeconds! > 0 && timing.computeSeconds! < 10, `${backend.kind}: ${timing.computeSeconds}`);
+    } finally {
+      await backend.dispose();
+    }
+  }
+});

@@ -24,7 +24,7 @@ describe('model.yaml batching', () => {
 });
 
 describe('batcherSettings', () => {
-  const defaults = { maxBatchSize: 32, maxQueueDelayMs: 0, maxQueueSize: 128, timeoutMs: 30_000 };
+  const defaults = { maxBatchSize: 32, maxQueueDelayMs: 0, maxQueueSize: 1024, timeoutMs: 30_000 };
   const version = (batching: unknown, shape = [-1, 4]) => {
     const v = new ModelVersion('m', 1, ModelConfigSchema.parse({ batching }));
     const spec = { name: 'x', datatype: 'FP32' as const, shape };
@@ -34,14 +34,14 @@ describe('batcherSettings', () => {
 
   test('model.yaml wins over the server defaults, field by field', () => {
     assert.deepEqual(batcherSettings(version({ maxBatchSize: 8, timeoutMs: 100 }), defaults), {
-      batchable: true, maxBatchSize: 8, maxQueueDelayMs: 0, preferredBatchSizes: [], maxQueueSize: 128, timeoutMs: 100,
+      batchable: true, maxBatchSize: 8, maxQueueDelayMs: 0, preferredBatchSizes: [], maxQueueSize: 1024, timeoutMs: 100,
     });
   });
 
   test('merging is off for a fixed first dimension or a maximum of 1; the queue and deadline still apply', () => {
     assert.equal(batcherSettings(version({}, [2, 4]), defaults).batchable, false);
     assert.equal(batcherSettings(version({ maxBatchSize: 1 }), defaults).batchable, false);
-    assert.equal(batcherSettings(version({ maxBatchSize: 1 }), defaults).maxQueueSize, 128);
+    assert.equal(batcherSettings(version({ maxBatchSize: 1 }), defaults).maxQueueSize, 1024);
   });
 
   test('preferred sizes above a server-default maximum are dropped', () => {
