@@ -1,4 +1,5 @@
 // The benchmark's outputs: a markdown table with ratios to same-run baselines, the issue's targets, and an SVG chart.
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { ComputePoint } from './compute-ceiling.js';
 import type { LoadResult } from './loadgen.js';
 
@@ -110,4 +111,19 @@ export function renderChart(results: BenchResults): string {
 ${parts.join('\n')}
 </svg>
 `;
+}
+
+const README_START = '<!-- bench:start (written by npm run bench) -->';
+const README_END = '<!-- bench:end -->';
+
+/** Puts the latest table and chart between the README's bench markers (a full run only). */
+export function updateReadme(path: string, results: BenchResults, table: string): void {
+  const readme = readFileSync(path, 'utf8');
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start === -1 || end < start) throw new Error(`README.md lacks the ${README_START} … ${README_END} markers`);
+  const m = results.machine;
+  const header = `Run of ${results.startedAt}: ${m.cpus} × ${m.model}, Node ${m.node}, load average before the run ${m.loadAverage.map((l) => l.toFixed(1)).join(' / ')}; ${m.generator}.`;
+  const body = `${header}\n\n${table}\n\n![benchmark chart](bench/results/latest.svg)\n`;
+  writeFileSync(path, `${readme.slice(0, start + README_START.length)}\n${body}${readme.slice(end)}`);
 }

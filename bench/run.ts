@@ -11,7 +11,7 @@ import { hasWrk, measure } from './drivers.js';
 import type { LoadResult, LoadSpec } from './loadgen.js';
 import { writePayloads, writeRepository, type Payload } from './payloads.js';
 import { freePort, runJson, serve, type Served } from './processes.js';
-import { renderChart, renderTable, type BenchResults, type Cell } from './report.js';
+import { renderChart, renderTable, updateReadme, type BenchResults, type Cell } from './report.js';
 import { computeTargets } from './targets.js';
 import { ConfigSchema } from '../src/config/schema.js';
 
@@ -178,6 +178,7 @@ async function main(): Promise<void> {
   writeFileSync(join(opts.out!, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(opts.out!, 'latest.md'), `${table}\n`);
   writeFileSync(join(opts.out!, 'latest.svg'), renderChart(results));
+  if (opts.only === undefined) updateReadme(join(ROOT, 'README.md'), results, table);
   process.stdout.write(`${table}\n\nwrote ${join(opts.out!, 'latest.{json,md,svg}')}\n`);
 }
 

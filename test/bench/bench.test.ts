@@ -1,0 +1,117 @@
+// The benchmark's own parts: wrk output parsing, target arithmetic, and the load generator against a local server.
+import assert from 'node:assert/strict';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test, type TestContext } from 'node:test';
+import { parseWrk } from '../../bench/drivers.js';
+import { runLoad } from '../../bench/loadgen.js';
+import type { BenchResults, Cell } from '../../bench/report.js';
+import { renderTable } from '../../bench/report.js';
+import { computeTargets } from '../../bench/targets.js';
+
+const WRK_OUTPUT = `Running 3s test @ http://127.0.0.1:1234/v2/models/iris/infer
+  1 threads and 64 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     4.61ms    1.02ms  22.10ms   90.00%
+    Req/Sec    13.9k     1.1k    15.0k    80.00%
+  Latency Distribution
+     50%    4.35ms
+     75%    4.80ms
+     90%    5.50ms
+     99%  850.00us
+  41700 requests in 3.00s, 20.1MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 5
+Requests/sec:  13899.50
+Transfer/sec:      6.70MB
+`;
+
+describe('parseWrk', () => {
+  test('reads throughput, percentiles in any unit, and counts non-2xx answers and socket errors as errors', () => {
+    const r = parseWrk(WRK_OUTPUT, 3);
+    assert.equal(r.throughput, 13899.5);
+    assert.equal(r.requests, 41700);
+    assert.equal(r.p50Ms, 4.35);
+    assert.equal(r.p99Ms, 0.85);
+    assert.equal(r.maxMs, 22.1);
+    assert.equal(r.errors, 8);
+  });
+});
+
+function cell(scenario: string, target: string, load: string, throughput: number, extra: Partial<Cell> = {}): Cell {
+  return { scenario, target, load, throughput, requests: throughput, errors: 0, p50Ms: 1, p90Ms: 1, p99Ms: 2, maxMs: 3, rounds: [throughput], cpuUsPerRequest: 100, ...extra };
+}
+
+describe('computeTargets', () => {
+  const results: BenchResults = {
+    startedAt: 'now',
+    machine: { cpus: 2, model: 'x', loadAverage: [0, 0, 0], node: 'v20', generator: 'test' },
+    settings: {},
+    compute: { iris: [{ batch: 1, rowsPerSecond: 1000, msPerRun: 1 }], 'bench-mlp': [{ batch: 1, rowsPerSecond: 500, msPerRun: 2 }, { batch: 32, rowsPerSecond: 8000, msPerRun: 4 }] },
+    cells: [
+      cell('iris-json', 'onnx-serve', 'c=64', 900), cell('iris-json', 'http-ceiling', 'c=64', 1000),
+      cell('mlp-json', 'onnx-serve', 'c=64', 3000), cell('mlp-json', 'http-ceiling', 'c=64', 4000), cell('mlp-json', 'naive', 'c=64', 1000),
+      cell('mlp-json', 'onnx-serve', 'open 1500/s', 1500, { p99Ms: 10 }), cell('mlp-json', 'http-ceiling', 'open 1500/s', 1500, { p99Ms: 4 }),
+      cell('big-binary', 'onnx-serve', 'c=8', 400), cell('big-json', 'onnx-serve', 'c=8', 100),
+      cell('iris-json', 'onnx-serve (no metrics)', 'c=64', 950, { cpuUsPerRequest: 96 }),
+    ],
+    targets: [],
+  };
+  const targets = Object.fromEntries(computeTargets(results).map((t) => [t.name, t]));
+
+  test('ratios against the same run\'s baselines decide pass or miss', () => {
+    assert.equal(targets['iris JSON c=64 vs HTTP ceiling'].measured, 0.9);
+    assert.equal(targets['iris JSON c=64 vs HTTP ceiling'].pass, true);
+    assert.equal(targets['MLP JSON c=64 vs naive'].measured, 3);
+    assert.equal(targets['MLP JSON c=64 vs min(HTTP, compute)'].measured, 3000 / 4000);
+    assert.equal(targets['1 MB FP32 binary vs JSON (c=8)'].measured, 4);
+  });
+
+  test('open loop: p99 within twice the ceiling\'s plus one batch of compute, and no errors', () => {
+    const t = targets['mlp-json open loop (open 1500/s) p99 headroom'];
+    assert.equal(t.measured, (2 * 4 + 4) / 10);
+    assert.equal(t.pass, true);
+  });
+
+  test('monitoring cost is judged on CPU per request; a missing cell is a miss, not a crash', () => {
+    assert.equal(targets['iris-json c=64 metrics on vs off'].measured, 0.96);
+    assert.equal(targets['mlp-json c=64 metrics on vs off'].pass, false);
+    assert.match(renderTable({ ...results, targets: computeTargets(results) }), /\| iris-json \| onnx-serve \| c=64 \| 900 \|.*\| 0\.90 \|/);
+  });
+});
+
+async function server(t: TestContext, handler: (respond: (status: number) => void) => void): Promise<string> {
+  const s: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => handler((status) => res.writeHead(status, { 'content-length': '2' }).end('ok')));
+  });
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); }));
+  return `http://127.0.0.1:${(s.address() as AddressInfo).port}/v2/models/m/infer`;
+}
+
+describe('loadgen', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'loadgen-'));
+  const bodyFile = join(dir, 'body.json');
+  writeFileSync(bodyFile, '{"inputs":[]}');
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+  test('closed loop keeps its connections busy and counts non-2xx answers as errors', async (t) => {
+    let n = 0;
+    const url = await server(t, (respond) => respond(++n % 2 === 0 ? 503 : 200));
+    const r = await runLoad({ url, bodyFile, headers: {}, mode: 'closed', connections: 2, warmupSeconds: 0, seconds: 0.3 });
+    assert.ok(r.requests > 2);
+    assert.ok(Math.abs(r.errors - r.requests / 2) <= 2, `about half are errors: ${r.errors} of ${r.requests}`);
+  });
+
+  test('open loop sends on schedule and measures from the scheduled time, so a stalled server shows its stall', async (t) => {
+    const url = await server(t, (respond) => setTimeout(() => respond(200), 50));
+    const r = await runLoad({ url, bodyFile, headers: {}, mode: 'open', connections: 0, rate: 100, warmupSeconds: 0, seconds: 0.3 });
+    assert.ok(r.requests >= 25 && r.requests <= 31, `${r.requests} requests at 100/s for 0.3 s`);
+    assert.equal(r.errors, 0);
+    assert.ok(r.p50Ms >= 50, 'no answer can be faster than the server\'s delay');
+  });
+});
