@@ -45,9 +45,15 @@ export class VersionBatchers {
   ) {
     registry.addHooks({
       onLoad: (version) => {
-        const batcher = new Batcher(`model '${version.name}' version ${version.version}`, (inputs, outputs, options) => {
+        const batcher = new Batcher(`model '${version.name}' version ${version.version}`, async (inputs, outputs, options) => {
           if (version.backend === null) throw new UnavailableError(`model '${version.name}' version ${version.version} is unloading`);
-          return version.backend.run(inputs, outputs, options);
+          // NOTE: a run whose callers all timed out still holds the version, so an unload never releases its session mid-run.
+          version.acquire();
+          try {
+            return await version.backend.run(inputs, outputs, options);
+          } finally {
+            version.release();
+          }
         }, batcherSettings(version, defaults), {
           onBatch: (event) => hooks.onBatch(version, event),
           onReject: (reason) => hooks.onReject(version, reason),

@@ -83,6 +83,27 @@ describe('dynamic batching through HTTP', () => {
     assert.equal((await infer(app, 'multi-io', multiIo(3))).res.statusCode, 200);
   });
 
+  test('a run whose caller timed out still holds its version: unloading waits for it before releasing the session', async (t) => {
+    const { createBackend, hold } = gatedBackend();
+    const events: string[] = [];
+    const tracked: typeof createBackend = async (bytes, options) => {
+      const inner = await createBackend(bytes, options);
+      return { ...inner, signature: inner.signature, run: inner.run, dispose: async () => { events.push('disposed'); await inner.dispose(); } };
+    };
+    const { app } = await buildTestApp(t, { deps: { createBackend: tracked } });
+    const gate = hold();
+    const late = infer(app, 'multi-io', { ...multiIo(1), parameters: { timeout: 1_000 } });
+    await gate.entered;
+    assert.equal((await late).res.statusCode, 504);
+    const unloaded = app.dataPlane.registry.unloadModel('multi-io').then(() => events.push('unloaded'));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(events, [], 'the session is not released while its run is held');
+    events.push('released');
+    gate.release();
+    await unloaded;
+    assert.deepEqual(events, ['released', 'disposed', 'unloaded']);
+  });
+
   test('the server-wide request timeout applies when the request names none', async (t) => {
     const { app, hold } = await gatedApp(t, { requestTimeoutMs: 30 });
     const gate = hold();
