@@ -24,8 +24,16 @@ export function rowsOf(inputs: Record<string, Tensor>): number | null {
  * same outputs asked for (order aside: the backend returns outputs by name).
  */
 export function batchKey(inputs: Record<string, Tensor>, outputs: readonly string[]): string {
+  const names = Object.keys(inputs);
+  if (names.length > 1) names.sort();
   let key = '';
-  for (const name of Object.keys(inputs).sort()) key += `${name}:${inputs[name].shape.slice(1).join('x')};`;
+  // NOTE: built by concatenation, once per request; no intermediate arrays for the common one-input case.
+  for (const name of names) {
+    key += name;
+    const shape = inputs[name].shape;
+    for (let i = 1; i < shape.length; i++) key += `:${shape[i]}`;
+    key += ';';
+  }
   return `${key}|${outputs.length === 1 ? outputs[0] : [...outputs].sort().join(',')}`;
 }
 

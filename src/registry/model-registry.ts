@@ -102,9 +102,11 @@ export class ModelRegistry {
       if (v.state !== 'READY') throw new ModelNotReadyError(name, String(version), v.reason || v.state);
       return v;
     }
-    const ready = this.readyVersions(name);
-    if (ready.length === 0) throw new ModelNotReadyError(name, undefined, entry.error || 'no version is ready');
-    return ready[ready.length - 1];
+    // NOTE: on every unversioned request, so no array is built or sorted here.
+    let newest: ModelVersion | undefined;
+    for (const v of entry.versions.values()) if (v.state === 'READY' && (newest === undefined || v.version > newest.version)) newest = v;
+    if (newest === undefined) throw new ModelNotReadyError(name, undefined, entry.error || 'no version is ready');
+    return newest;
   }
 
   /** The model's settings as it serves: a load request's override, else its last valid model.yaml (undefined for unknown models). */

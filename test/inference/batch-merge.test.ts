@@ -45,6 +45,9 @@ describe('rowsOf and batchKey', () => {
     assert.equal(k(1, 4, ['y', 'z']), k(7, 4, ['z', 'y']));
     assert.notEqual(k(1, 4, ['y']), k(1, 5, ['y']));
     assert.notEqual(k(1, 4, ['y']), k(1, 4, ['y', 'z']));
+    const shaped = (shape: number[]) => batchKey({ a: { datatype: 'FP32', shape, data: new Float32Array(0) } }, ['y']);
+    assert.notEqual(shaped([0, 4, 5]), shaped([0, 45]));
+    assert.notEqual(shaped([0, 4]), shaped([0]));
   });
 });
 
