@@ -101,7 +101,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     maxBatchSize: config.maxBatchSize,
     maxQueueDelayMs: config.maxQueueDelayMs,
     maxQueueSize: config.maxQueueSize,
-    timeoutMs: config.requestTimeoutMs,
+    timeoutMs: config.inferenceTimeoutMs,
   });
   const health = new ServerHealth(registry, config.strictReadiness);
   const monitoring = config.monitoring

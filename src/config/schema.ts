@@ -28,7 +28,7 @@ const ConfigFields = z.object({
   maxBatchSize: int(1, 4096).default(32).describe('Most rows merged into one run for models whose first dimension is dynamic (1 = no merging); model.yaml batching wins'),
   maxQueueDelayMs: z.coerce.number().min(0).max(10_000).default(0).describe('How long a batch may wait for more requests (0: only what arrived while the previous run was busy)'),
   maxQueueSize: int(1, 1_000_000).default(1024).describe('Requests that may wait per model version; more get 503 with Retry-After'),
-  requestTimeoutMs: z.coerce.number().min(1).max(3_600_000).default(30_000).describe('Longest a request may wait and run before it gets 504; a shorter protocol timeout wins'),
+  inferenceTimeoutMs: z.coerce.number().min(1).max(3_600_000).default(30_000).describe('Longest an inference may wait in its queue and run before it gets 504; a shorter protocol timeout wins'),
   warmup: bool.default(true).describe('Run each model version once before it reports ready'),
   strictReadiness: bool.default(false).describe('Report not ready while any model version failed to load'),
   metrics: bool.default(true).describe('Serve Prometheus metrics at /metrics'),

@@ -33,7 +33,7 @@ const DEFAULTS = {
   maxBatchSize: 32,
   maxQueueDelayMs: 0,
   maxQueueSize: 1024,
-  requestTimeoutMs: 30_000,
+  inferenceTimeoutMs: 30_000,
   warmup: true,
   strictReadiness: false,
   metrics: true,

@@ -150,7 +150,7 @@ describe('GET /metrics', () => {
 
   test('records batch sizes, queue waits, queue depth and rejected requests per model version', async (t) => {
     const gated = gatedBackend();
-    const { app } = await buildTestApp(t, { config: { models: DEFAULT_MODELS, maxQueueSize: 3, requestTimeoutMs: 5_000 }, deps: { createBackend: gated.createBackend } });
+    const { app } = await buildTestApp(t, { config: { models: DEFAULT_MODELS, maxQueueSize: 3, inferenceTimeoutMs: 5_000 }, deps: { createBackend: gated.createBackend } });
     const held = gated.hold();
     const first = v2Infer(app);
     await held.entered;

@@ -104,8 +104,8 @@ describe('dynamic batching through HTTP', () => {
     assert.deepEqual(events, ['released', 'disposed', 'unloaded']);
   });
 
-  test('the server-wide request timeout applies when the request names none', async (t) => {
-    const { app, hold } = await gatedApp(t, { requestTimeoutMs: 30 });
+  test('the server-wide inference timeout applies when the request names none', async (t) => {
+    const { app, hold } = await gatedApp(t, { inferenceTimeoutMs: 30 });
     const gate = hold();
     const stuck = await infer(app, 'multi-io', multiIo(1));
     assert.equal(stuck.res.statusCode, 504);
