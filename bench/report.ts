@@ -25,7 +25,8 @@ export interface Target {
 
 export interface BenchResults {
   startedAt: string;
-  machine: { cpus: number; model: string; loadAverage: number[]; node: string; generator: string };
+  /** Load averages (1, 5, 15 min) when the run started and ended: other work on the machine skews every figure. */
+  machine: { cpus: number; model: string; loadAverageBefore: number[]; loadAverageAfter: number[]; node: string; generator: string };
   settings: Record<string, unknown>;
   compute: Record<string, ComputePoint[]>;
   cells: Cell[];
@@ -123,7 +124,8 @@ export function updateReadme(path: string, results: BenchResults, table: string)
   const end = readme.indexOf(README_END);
   if (start === -1 || end < start) throw new Error(`README.md lacks the ${README_START} … ${README_END} markers`);
   const m = results.machine;
-  const header = `Run of ${results.startedAt}: ${m.cpus} × ${m.model}, Node ${m.node}, load average before the run ${m.loadAverage.map((l) => l.toFixed(1)).join(' / ')}; ${m.generator}.`;
+  const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(' / ');
+  const header = `Run of ${results.startedAt}: ${m.cpus} × ${m.model}, Node ${m.node}, load average ${load(m.loadAverageBefore)} at the start and ${load(m.loadAverageAfter)} at the end; ${m.generator}.`;
   const body = `${header}\n\n${table}\n\n![benchmark chart](bench/results/latest.svg)\n`;
   writeFileSync(path, `${readme.slice(0, start + README_START.length)}\n${body}${readme.slice(end)}`);
 }

@@ -91,6 +91,7 @@ async function timed(server: Served, spec: LoadSpec): Promise<LoadResult & { cpu
 
 async function main(): Promise<void> {
   const started = new Date();
+  const loadBefore = loadavg();
   const modelFiles = writeRepository(join(ROOT, 'models'), join(tmp, 'models'));
   const payloads = writePayloads(join(tmp, 'payloads'));
   const payload = (name: string) => payloads.find((p) => p.name === name)!;
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
   const cpu = cpus();
   const results: BenchResults = {
     startedAt: started.toISOString(),
-    machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', loadAverage: loadavg(), node: process.version, generator: USE_WRK ? 'wrk 1 thread + bench/loadgen.ts (open loop)' : 'bench/loadgen.ts' },
+    machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', loadAverageBefore: loadBefore, loadAverageAfter: loadavg(), node: process.version, generator: USE_WRK ? 'wrk 1 thread + bench/loadgen.ts (open loop)' : 'bench/loadgen.ts' },
     settings: { seconds: SECONDS, warmupSeconds: WARMUP, rounds: ROUNDS, intraOpThreads: THREADS, concurrency: CONCURRENCY },
     compute,
     cells,

@@ -48,7 +48,7 @@ function cell(scenario: string, target: string, load: string, throughput: number
 describe('computeTargets', () => {
   const results: BenchResults = {
     startedAt: 'now',
-    machine: { cpus: 2, model: 'x', loadAverage: [0, 0, 0], node: 'v20', generator: 'test' },
+    machine: { cpus: 2, model: 'x', loadAverageBefore: [0, 0, 0], loadAverageAfter: [0, 0, 0], node: 'v20', generator: 'test' },
     settings: {},
     compute: { iris: [{ batch: 1, rowsPerSecond: 1000, msPerRun: 1 }], 'bench-mlp': [{ batch: 1, rowsPerSecond: 500, msPerRun: 2 }, { batch: 32, rowsPerSecond: 8000, msPerRun: 4 }] },
     cells: [
