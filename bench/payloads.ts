@@ -1,5 +1,5 @@
 // The benchmark's model repository and request bodies: iris and bench-mlp from models/, plus a 1 MB FP32 input model built here.
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GraphBuilder } from '../tools/onnx/graph-builder.js';
 
@@ -31,6 +31,8 @@ export function writeRepository(models: string, dir: string): Record<string, str
     for (const v of versions) {
       mkdirSync(join(dir, name, v), { recursive: true });
       copyFileSync(join(models, name, v, 'model.onnx'), join(dir, name, v, 'model.onnx'));
+      // NOTE: with its reference profile a version is drift-monitored, as it is when served from models/.
+      if (existsSync(join(models, name, v, 'profile.json'))) copyFileSync(join(models, name, v, 'profile.json'), join(dir, name, v, 'profile.json'));
     }
     copyFileSync(join(models, name, 'model.yaml'), join(dir, name, 'model.yaml'));
     files[name] = join(dir, name, versions[versions.length - 1], 'model.onnx');

@@ -12,7 +12,7 @@ import type { LoadResult, LoadSpec } from './loadgen.js';
 import { writePayloads, writeRepository, type Payload } from './payloads.js';
 import { freePort, runJson, serve, type Served } from './processes.js';
 import { renderChart, renderTable, updateReadme, type BenchResults, type Cell } from './report.js';
-import { computeTargets } from './targets.js';
+import { computeTargets, UNMONITORED } from './targets.js';
 import { ConfigSchema } from '../src/config/schema.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   const main = await onnxServe('onnx-serve', []);
   const other = ConfigSchema.shape.backend.parse(undefined) === 'worker' ? 'inprocess' : 'worker';
   const others = [await onnxServe(`onnx-serve (${other})`, ['--backend', other])];
-  const unmonitored = await onnxServe('onnx-serve (no metrics)', ['--metrics', 'false']);
+  const unmonitored = await onnxServe(UNMONITORED, ['--metrics', 'false', '--monitoring', 'false']);
   const ceilingPort = await freePort();
   const ceiling = await serve('http-ceiling', NODE, [...TSX, here('servers/http-ceiling.ts'), String(ceilingPort), JSON.stringify(await captureResponses(main, payloads))], ceilingPort);
   servers.push(ceiling);
