@@ -44,7 +44,8 @@ async function onnxServe(name: string, extra: string[]): Promise<Served> {
   const port = await freePort();
   const compiled = join(ROOT, 'dist', 'src', 'main.js');
   const main = existsSync(compiled) ? [compiled] : [...TSX, join(ROOT, 'src', 'main.ts')];
-  const args = [...main, '--models', join(tmp, 'models'), '--port', String(port), '--log-format', 'json', '--docs', 'false', ...extra];
+  // NOTE: the access log is off, as a deployment at these rates would run it (its cost is stated in README: Logs).
+  const args = [...main, '--models', join(tmp, 'models'), '--port', String(port), '--log-format', 'json', '--docs', 'false', '--access-log', 'false', ...extra];
   const s = await serve(name, NODE, args, port, '/v2/health/ready');
   servers.push(s);
   return s;

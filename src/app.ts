@@ -21,7 +21,7 @@ import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandlers } from './plugins/error-handler.js';
 import { registerRequestEnd } from './plugins/request-end.js';
 import { registerRequestLog } from './plugins/request-log.js';
-import { registerSecurityHeaders } from './plugins/security-headers.js';
+import { registerResponseHeaders } from './plugins/security-headers.js';
 import { createModelLifecycle } from './registry/lifecycle.js';
 import type { ModelControl } from './registry/model-control.js';
 import type { LoadProbe } from './registry/version-loader.js';
@@ -122,23 +122,23 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   registerBodyParser(app, config.bodyLimitBytes);
   const onRequestEnd = registerRequestEnd(app);
   registerRequestLog(onRequestEnd, config.accessLog);
-  // NOTE: a callback hook, not an async one: it runs on every response and a promise each time is measurable.
-  app.addHook('onSend', (request, reply, payload, done) => {
-    reply.header('x-request-id', request.id);
-    // NOTE: without this an idle keep-alive socket holds close() open for the whole keep-alive timeout.
-    if (health.draining) reply.header('connection', 'close');
-    done(null, payload);
-  });
+  registerResponseHeaders(app, { tls: tls !== undefined, draining: () => health.draining });
   app.addHook('preClose', async () => health.markDraining());
-  registerSecurityHeaders(app, { tls: tls !== undefined });
   registerCors(app, config.corsOrigins);
-  atStartup(() => registerSecurity(app, { config, logger, modelScopes: (model) => registry.config(model)?.scopes }));
+  const metrics = config.metrics ? createServerMetrics(deps.metricsRegistry ?? new Registry(), registry, dataPlane) : null;
+  atStartup(() =>
+    registerSecurity(app, {
+      config,
+      logger,
+      modelScopes: (model) => registry.config(model)?.scopes,
+      onRefusal: metrics === null ? undefined : (r) => metrics.requestRefused(r.kind, r.reason),
+    }),
+  );
   auditControlActions(onRequestEnd);
   registry.addHooks(auditModelLifecycle(logger));
   if (tls !== undefined) reloadTlsOnChange(app, config);
   await registerDocs(app, config.docs);
-  if (config.metrics) {
-    const metrics = createServerMetrics(deps.metricsRegistry ?? new Registry(), registry, dataPlane);
+  if (metrics !== null) {
     registerHttpMetrics(onRequestEnd, metrics, registry);
     if (monitoring !== null) registerMonitoringMetrics(metrics.register, monitoring);
     await app.register(metricsRoutes(metrics));

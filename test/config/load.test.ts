@@ -23,7 +23,7 @@ const DEFAULTS = {
   models: 'models',
   logLevel: 'info',
   logFormat: 'auto',
-  accessLog: false,
+  accessLog: true,
   bodyLimitBytes: 64 * 1024 * 1024,
   backend: 'auto',
   workerThresholdMs: 1,
