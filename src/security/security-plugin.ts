@@ -19,11 +19,20 @@ declare module 'fastify' {
   }
 }
 
+/** A request refused by this plugin, for counters: every field is from a small fixed set (never a name or a secret). */
+export interface Refusal {
+  kind: 'unauthenticated' | 'forbidden' | 'rate_limited';
+  /** The audit log's reason (e.g. `bad-signature`, `expired`, `no-credentials`), `insufficient-scope`, or `rate-limit`. */
+  reason: string;
+}
+
 export interface SecurityOptions {
   config: Config;
   logger: Logger;
   /** Extra scopes a model's model.yaml grants. */
   modelScopes(model: string): ModelScopes | undefined;
+  /** Told of every refusal (metrics count them); the audit log has the details. */
+  onRefusal?(refusal: Refusal): void;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -65,6 +74,7 @@ export function registerSecurity(app: FastifyInstance, options: SecurityOptions)
         claimed: certificate?.subject,
       });
       audit(request, 'auth.failure', { ...err.details, status: 401 });
+      options.onRefusal?.({ kind: 'unauthenticated', reason: err.details.reason });
       throw err;
     }
     let failure: UnauthenticatedError | undefined;
@@ -81,15 +91,20 @@ export function registerSecurity(app: FastifyInstance, options: SecurityOptions)
       const key = request.principal !== null ? principalLabel(request.principal) : certificate?.authorized ? `cert:${certificate.subject}` : clientKey(request.ip);
       const d = limiter.take(key);
       reply.header('ratelimit-limit', String(d.limit)).header('ratelimit-remaining', String(d.remaining)).header('ratelimit-reset', String(d.resetSeconds));
-      if (!d.allowed) throw new TooManyRequestsError(`rate limit exceeded: ${d.limit} requests at once, ${config.rateLimitPerSecond} per second; retry in ${d.retryAfterSeconds} s`, d.retryAfterSeconds);
+      if (!d.allowed) {
+        options.onRefusal?.({ kind: 'rate_limited', reason: 'rate-limit' });
+        throw new TooManyRequestsError(`rate limit exceeded: ${d.limit} requests at once, ${config.rateLimitPerSecond} per second; retry in ${d.retryAfterSeconds} s`, d.retryAfterSeconds);
+      }
     }
     if (authenticator === undefined) return;
     if (failure !== undefined) {
       audit(request, 'auth.failure', { ...failure.details, status: 401 });
+      options.onRefusal?.({ kind: 'unauthenticated', reason: failure.details.reason });
       throw failure;
     }
     if (request.principal === null) {
       audit(request, 'auth.failure', { reason: 'no-credentials', credential: 'none', status: 401 });
+      options.onRefusal?.({ kind: 'unauthenticated', reason: 'no-credentials' });
       throw new UnauthenticatedError('credentials required: send Authorization: Bearer <token or API key>, or X-API-Key', 'Bearer realm="onnx-serve"', { reason: 'no-credentials', credential: 'none' });
     }
     // NOTE: an authenticated caller learns that a path does not exist (404) rather than that it is forbidden.
@@ -101,6 +116,7 @@ export function registerSecurity(app: FastifyInstance, options: SecurityOptions)
     if (!isAllowed(request.principal.scopes, access, name, name === undefined ? undefined : options.modelScopes(name))) {
       const scope = requiredScope(access, name);
       audit(request, 'access.denied', { required: scope, status: 403 });
+      options.onRefusal?.({ kind: 'forbidden', reason: 'insufficient-scope' });
       throw new ForbiddenError(`this credential lacks the scope '${scope}'`, {
         'www-authenticate': `Bearer realm="onnx-serve", error="insufficient_scope", scope="${scope}"`,
       });

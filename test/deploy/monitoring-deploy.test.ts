@@ -58,7 +58,7 @@ describe('deploy/prometheus', () => {
     const firing = new Set(tests.flatMap((t) => t.alert_rule_test.filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)));
     const alerts = rules().map((r) => r.alert);
     assert.deepEqual(alerts.filter((a) => !firing.has(a!)), []);
-    for (const wanted of ['OnnxServeFeatureDrift', 'OnnxServeDatasetDrift', 'OnnxServeAccuracyDrop', 'OnnxServeLatencyP99', 'OnnxServeErrorRate', 'OnnxServeFeedbackStalled']) {
+    for (const wanted of ['OnnxServeFeatureDrift', 'OnnxServeDatasetDrift', 'OnnxServeAccuracyDrop', 'OnnxServeLatencyP99', 'OnnxServeErrorRate', 'OnnxServeFeedbackStalled', 'OnnxServeAuthFailures']) {
       assert.ok(alerts.includes(wanted), `${wanted} is defined`);
     }
   });

@@ -125,6 +125,30 @@ describe('authorization on the real app', () => {
     }
   });
 
+  test('refusals are counted by kind and reason on /metrics, never by key name or credential', async (t) => {
+    const { app, keys } = await securedApp(t, [{ name: 'watcher', scopes: ['metrics:read'] }, { name: 'reader', scopes: ['read:*'] }], { rateLimitPerSecond: 0.01, rateLimitBurst: 3 });
+    const statuses = [
+      (await app.inject({ url: '/v2/models/iris' })).statusCode,
+      (await app.inject({ url: '/v2/models/iris', headers: { 'x-api-key': 'hunter2-not-a-key' } })).statusCode,
+      (await app.inject({ url: '/v2/models/iris', headers: { authorization: 'Bearer not-a-jwt' } })).statusCode,
+      (await app.inject({ method: 'POST', url: '/v2/models/iris/infer', payload: FEATURES, headers: { 'x-api-key': keys.reader } })).statusCode,
+    ];
+    assert.deepEqual(statuses, [401, 401, 401, 403]);
+    // NOTE: the burst of 3 is spent by the 403 above and these two; the next one is limited.
+    for (let i = 0; i < 2; i++) assert.equal((await app.inject({ url: '/v2/models/iris', headers: { 'x-api-key': keys.reader } })).statusCode, 200);
+    assert.equal((await app.inject({ url: '/v2/models/iris', headers: { 'x-api-key': keys.reader } })).statusCode, 429);
+    const metrics = await app.inject({ url: '/metrics', headers: { 'x-api-key': keys.watcher } });
+    assert.equal(metrics.statusCode, 200);
+    const series = metrics.body.split('\n').filter((l) => l.startsWith('onnx_serve_auth_refusals_total{'));
+    const count = (kind: string, reason: string) => Number(series.find((l) => l.includes(`kind="${kind}"`) && l.includes(`reason="${reason}"`))?.split(' ')[1] ?? 0);
+    assert.equal(count('unauthenticated', 'no-credentials'), 1);
+    assert.equal(count('unauthenticated', 'unknown'), 1);
+    assert.equal(count('unauthenticated', 'malformed'), 1);
+    assert.equal(count('forbidden', 'insufficient-scope'), 1);
+    assert.equal(count('rate_limited', 'rate-limit'), 1);
+    for (const secret of ['hunter2', keys.reader, keys.watcher, 'reader', 'watcher']) assert.ok(!series.join('\n').includes(secret), `metrics name no ${secret.slice(0, 8)}`);
+  });
+
   test('with auth off every route is open, lists are unfiltered, and a warning names the risk when listening beyond loopback', async (t) => {
     const { app, logs } = await buildTestApp(t, { config: { models: DEFAULT_MODELS, host: '0.0.0.0' } });
     assert.equal((await app.inject({ method: 'POST', url: '/v2/models/iris/infer', payload: FEATURES })).statusCode, 200);
