@@ -1,8 +1,9 @@
 // Server metrics on an injected prom-client Registry: requests, latency, in-flight, model states and loads.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, type Registry } from 'prom-client';
 import type { DataPlane } from '../inference/data-plane.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import type { VersionState } from '../registry/model-version.js';
+import { KeyedCounter, KeyedHistogram } from './keyed-metrics.js';
 import { removeSeries } from './series.js';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -28,8 +29,9 @@ export interface ServerMetrics {
 export function createServerMetrics(register: Registry, models: ModelRegistry, dataPlane: DataPlane): ServerMetrics {
   const registers = [register];
   collectDefaultMetrics({ register });
-  const requests = new Counter({ name: 'onnx_serve_requests_total', help: 'Inference requests by model, version, protocol and HTTP status', labelNames: ['model', 'version', 'protocol', 'status'], registers });
-  const requestDuration = new Histogram({ name: 'onnx_serve_request_duration_seconds', help: 'Inference request latency, from arrival to response', labelNames: ['model', 'version', 'protocol'], buckets: LATENCY_BUCKETS, registers });
+  // NOTE: the series touched on every request or batch are keyed metrics (see keyed-metrics.ts); the rest are prom-client's.
+  const requests = new KeyedCounter({ name: 'onnx_serve_requests_total', help: 'Inference requests by model, version, protocol and HTTP status', labelNames: ['model', 'version', 'protocol', 'status'], registers });
+  const requestDuration = new KeyedHistogram({ name: 'onnx_serve_request_duration_seconds', help: 'Inference request latency, from arrival to response', labelNames: ['model', 'version', 'protocol'], buckets: LATENCY_BUCKETS, registers });
   // NOTE: counted in a plain object and read at scrape time: two label lookups less on every request.
   const inflightBy: Record<string, number> = Object.create(null);
   new Gauge({
@@ -41,9 +43,9 @@ export function createServerMetrics(register: Registry, models: ModelRegistry, d
       for (const [protocol, n] of Object.entries(inflightBy)) this.set({ protocol }, n);
     },
   });
-  const inferenceDuration = new Histogram({ name: 'onnx_serve_inference_duration_seconds', help: 'Time onnxruntime spends on one run (a whole batch when requests were merged)', labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers });
-  const queueDuration = new Histogram({ name: 'onnx_serve_queue_duration_seconds', help: 'Time a request waits in its version\'s queue before its run starts', labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers });
-  const batchSize = new Histogram({ name: 'onnx_serve_batch_size', help: 'Rows per run (requests merged by the dynamic batcher)', labelNames: ['model', 'version'], buckets: BATCH_BUCKETS, registers });
+  const inferenceDuration = new KeyedHistogram({ name: 'onnx_serve_inference_duration_seconds', help: 'Time onnxruntime spends on one run (a whole batch when requests were merged)', labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers });
+  const queueDuration = new KeyedHistogram({ name: 'onnx_serve_queue_duration_seconds', help: 'Time a request waits in its version\'s queue before its run starts', labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers });
+  const batchSize = new KeyedHistogram({ name: 'onnx_serve_batch_size', help: 'Rows per run (requests merged by the dynamic batcher)', labelNames: ['model', 'version'], buckets: BATCH_BUCKETS, registers });
   const rejected = new Counter({ name: 'onnx_serve_rejected_requests_total', help: 'Requests refused before they ran: queue full (503) or deadline passed (504)', labelNames: ['model', 'version', 'reason'], registers });
   new Gauge({
     name: 'onnx_serve_queue_depth',
@@ -66,7 +68,8 @@ export function createServerMetrics(register: Registry, models: ModelRegistry, d
       const labels = { model: version.name, version: String(version.version) };
       for (const s of STATES) state.remove({ ...labels, state: s });
       if (current === null) {
-        void Promise.all([requests, requestDuration, inferenceDuration, queueDuration, batchSize, rejected, loadDuration].map((m) => removeSeries(m, labels)));
+        for (const m of [requests, requestDuration, inferenceDuration, queueDuration, batchSize]) m.remove(labels);
+        void Promise.all([rejected, loadDuration].map((m) => removeSeries(m, labels)));
         return;
       }
       state.set({ ...labels, state: current }, 1);
@@ -80,7 +83,7 @@ export function createServerMetrics(register: Registry, models: ModelRegistry, d
   });
   dataPlane.addHooks({
     onBatch(event) {
-      const labels = { model: event.version.name, version: String(event.version.version) };
+      const labels = [event.version.name, String(event.version.version)];
       inferenceDuration.observe(labels, event.computeSeconds);
       batchSize.observe(labels, event.batchSize);
       for (const q of event.queueSeconds) queueDuration.observe(labels, q);
@@ -97,8 +100,8 @@ export function createServerMetrics(register: Registry, models: ModelRegistry, d
     },
     requestFinished(labels, seconds) {
       inflightBy[labels.protocol] -= 1;
-      requests.inc({ ...labels });
-      requestDuration.observe({ model: labels.model, version: labels.version, protocol: labels.protocol }, seconds);
+      requests.inc([labels.model, labels.version, labels.protocol, labels.status]);
+      requestDuration.observe([labels.model, labels.version, labels.protocol], seconds);
     },
     requestRefused(kind, reason) {
       refused.inc({ kind, reason });
