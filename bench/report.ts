@@ -21,6 +21,8 @@ export interface Target {
   /** How the measured figure was formed, in words. */
   how: string;
   pass: boolean;
+  /** Why the run can't judge this target (a baseline was disturbed); shown instead of pass or miss. */
+  inconclusive?: string;
 }
 
 export interface BenchResults {
@@ -55,7 +57,7 @@ export function renderTable(results: BenchResults): string {
     const best = points.reduce((a, b) => (b.rowsPerSecond > a.rowsPerSecond ? b : a));
     return `| ${model} | ${f(points[0].rowsPerSecond)} | ${best.batch} | ${f(best.rowsPerSecond)} | ${f(best.rowsPerSecond / points[0].rowsPerSecond, 1)} |`;
   });
-  const targets = results.targets.map((t) => `| ${t.name} | ${f(t.measured, 2)} | ${t.threshold === 0 ? '—' : `≥ ${f(t.threshold, 2)}`} | ${t.pass ? 'pass' : '**miss**'} | ${t.how} |`);
+  const targets = results.targets.map((t) => `| ${t.name} | ${f(t.measured, 2)} | ${t.threshold === 0 ? '—' : `≥ ${f(t.threshold, 2)}`} | ${t.inconclusive !== undefined ? 'inconclusive' : t.pass ? 'pass' : '**miss**'} | ${t.how}${t.inconclusive === undefined ? '' : `; inconclusive: ${t.inconclusive}`} |`);
   return [
     '**Targets** (ratios within this run)',
     '',

@@ -1,6 +1,7 @@
 // `npm run bench`: starts onnx-serve and the baselines, sweeps load, prints the table and writes bench/results/.
 //
 //   npm run bench [-- --seconds 3 --warmup 1 --rounds 3 --no-wrk --only iris-json]
+//   npm run bench -- --render    (no measuring: recomputes the targets of bench/results/latest.json and rewrites the table)
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ const { values: opts } = parseArgs({
     'no-wrk': { type: 'boolean', default: false },
     only: { type: 'string' },
     out: { type: 'string', default: join(ROOT, 'bench', 'results') },
+    render: { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(opts.seconds);
@@ -90,7 +92,23 @@ async function timed(server: Served, spec: LoadSpec): Promise<LoadResult & { cpu
   return { ...result, cpuUsPerRequest: (cpu * 1e6) / Math.max(1, result.requests) };
 }
 
+/** Computes the targets and writes the JSON, the table, the chart and (for a full run) README's table. */
+function publish(results: BenchResults, readme: boolean): void {
+  results.targets = computeTargets(results);
+  mkdirSync(opts.out!, { recursive: true });
+  const table = renderTable(results);
+  writeFileSync(join(opts.out!, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(opts.out!, 'latest.md'), `${table}\n`);
+  writeFileSync(join(opts.out!, 'latest.svg'), renderChart(results));
+  if (readme) updateReadme(join(ROOT, 'README.md'), results, table);
+  process.stdout.write(`${table}\n\nwrote ${join(opts.out!, 'latest.{json,md,svg}')}\n`);
+}
+
 async function main(): Promise<void> {
+  if (opts.render) {
+    publish(JSON.parse(readFileSync(join(opts.out!, 'latest.json'), 'utf8')) as BenchResults, true);
+    return;
+  }
   const started = new Date();
   const loadBefore = loadavg();
   const modelFiles = writeRepository(join(ROOT, 'models'), join(tmp, 'models'));
@@ -172,14 +190,7 @@ async function main(): Promise<void> {
     cells,
     targets: [],
   };
-  results.targets = computeTargets(results);
-  mkdirSync(opts.out!, { recursive: true });
-  const table = renderTable(results);
-  writeFileSync(join(opts.out!, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(opts.out!, 'latest.md'), `${table}\n`);
-  writeFileSync(join(opts.out!, 'latest.svg'), renderChart(results));
-  if (opts.only === undefined) updateReadme(join(ROOT, 'README.md'), results, table);
-  process.stdout.write(`${table}\n\nwrote ${join(opts.out!, 'latest.{json,md,svg}')}\n`);
+  publish(results, opts.only === undefined);
 }
 
 try {

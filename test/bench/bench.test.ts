@@ -74,6 +74,15 @@ describe('computeTargets', () => {
     const t = targets['mlp-json open loop (open 1500/s) p99 headroom'];
     assert.equal(t.measured, (2 * 4 + 4) / 10);
     assert.equal(t.pass, true);
+    assert.equal(t.inconclusive, undefined);
+  });
+
+  test('open loop: a ceiling stalled by something else (p99 over 20× its p50) makes the verdict inconclusive, not a pass', () => {
+    const stalled = results.cells.map((c) => (c.target === 'http-ceiling' && c.load.startsWith('open') ? { ...c, p50Ms: 1.5, p99Ms: 500 } : c));
+    const t = computeTargets({ ...results, cells: stalled }).find((x) => x.name.startsWith('mlp-json open loop'))!;
+    assert.equal(t.pass, true, 'the arithmetic alone would pass');
+    assert.match(String(t.inconclusive), /own p99 was 333× its p50/);
+    assert.match(renderTable({ ...results, cells: stalled, targets: [t] }), /\| inconclusive \|.*inconclusive: the HTTP ceiling's own p99/);
   });
 
   test('monitoring cost is judged on CPU per request; a missing cell is a miss, not a crash', () => {
