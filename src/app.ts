@@ -21,7 +21,7 @@ import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandlers } from './plugins/error-handler.js';
 import { registerRequestEnd } from './plugins/request-end.js';
 import { registerRequestLog } from './plugins/request-log.js';
-import { registerResponseHeaders } from './plugins/security-headers.js';
+import { registerResponseHeaders } from './plugins/response-headers.js';
 import { createModelLifecycle } from './registry/lifecycle.js';
 import type { ModelControl } from './registry/model-control.js';
 import type { LoadProbe } from './registry/version-loader.js';

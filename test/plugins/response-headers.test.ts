@@ -1,4 +1,4 @@
-// src/plugins/security-headers.ts and cors.ts: API security headers on every answer (errors too), Swagger UI still working, CORS off unless configured.
+// src/plugins/response-headers.ts and cors.ts: API security headers on every answer (errors too), Swagger UI still working, CORS off unless configured.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildTestApp, DEFAULT_MODELS } from '../helper.js';
