@@ -107,7 +107,9 @@ export class DataPlane {
   constructor(readonly registry: ModelRegistry, batching: BatchingDefaults) {
     this.batchers = new VersionBatchers(registry, batching, {
       onBatch: (version, event) => {
-        for (const h of this.#hooks) h.onBatch?.({ ...event, version });
+        // NOTE: one event object for every hook (hooks must not mutate it), not a copy per hook.
+        const run: BatchRunEvent = { ...event, version };
+        for (const h of this.#hooks) h.onBatch?.(run);
       },
       onReject: (version, reason) => {
         for (const h of this.#hooks) h.onReject?.(version, reason);
