@@ -6,7 +6,7 @@ import { ArtifactError } from '../repository/artifact-error.js';
 import type { BackendFactory, BackendOptions, InferenceBackend, RunOptions } from './backend.js';
 import type { ProcessRequest } from './session-process.js';
 import type { ModelSignature, Tensor } from './tensor.js';
-import type { WorkerReply } from './worker-protocol.js';
+import { PendingRuns, type WorkerReply } from './worker-protocol.js';
 
 // NOTE: run from source (tests, tsx) the child is .ts and needs tsx's loader; compiled, it is the .js beside this file.
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
@@ -24,18 +24,11 @@ export interface ProcessBackendOptions {
 export const describeExit = (code: number | null, signal: NodeJS.Signals | null): string =>
   signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
 
-interface Pending {
-  resolve(outputs: Record<string, Tensor>): void;
-  reject(err: Error): void;
-  timing?: { computeSeconds?: number };
-}
-
 class ProcessBackend implements InferenceBackend {
   readonly kind = 'process';
   readonly #child: ChildProcess;
-  readonly #pending = new Map<number, Pending>();
+  readonly #runs = new PendingRuns();
   readonly #failureListeners: ((err: Error) => void)[] = [];
-  #nextId = 0;
   #dead: Error | null = null;
   #disposing = false;
 
@@ -43,18 +36,10 @@ class ProcessBackend implements InferenceBackend {
     this.#child = child;
     // NOTE: a send to a process that just died emits 'error'; the 'exit' handler below already fails everything.
     child.on('error', () => undefined);
-    child.on('message', (msg: WorkerReply) => {
-      if (msg.type !== 'result' && msg.type !== 'error') return;
-      const p = this.#pending.get(msg.id);
-      this.#pending.delete(msg.id);
-      if (msg.type === 'result' && p?.timing !== undefined) p.timing.computeSeconds = msg.computeSeconds;
-      if (msg.type === 'result') p?.resolve(msg.outputs);
-      else p?.reject(new Error(msg.message));
-    });
+    child.on('message', (msg: WorkerReply) => this.#runs.settle(msg));
     child.on('exit', (code, signal) => {
       this.#dead = new Error(`the inference process ${describeExit(code, signal)}`);
-      for (const p of this.#pending.values()) p.reject(this.#dead);
-      this.#pending.clear();
+      this.#runs.rejectAll(this.#dead);
       if (!this.#disposing) for (const listener of this.#failureListeners) listener(this.#dead);
     });
   }
@@ -96,11 +81,7 @@ class ProcessBackend implements InferenceBackend {
 
   run(inputs: Record<string, Tensor>, outputs?: readonly string[], options: RunOptions = {}): Promise<Record<string, Tensor>> {
     if (this.#dead) return Promise.reject(this.#dead);
-    const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, timing: options.timing });
-      this.#child.send({ type: 'run', id, inputs, outputs } satisfies ProcessRequest);
-    });
+    return this.#runs.start(options.timing, (id) => this.#child.send({ type: 'run', id, inputs, outputs } satisfies ProcessRequest));
   }
 
   /** The child's process id (logs, tests). */

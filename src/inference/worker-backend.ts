@@ -2,7 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import { UnsupportedModelError, type BackendOptions, type InferenceBackend, type RunOptions } from './backend.js';
 import type { ModelSignature, Tensor } from './tensor.js';
-import { transferList, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
+import { PendingRuns, transferList, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
 
 // NOTE: compiled, the worker is the .js beside this file. Run from source (tests, tsx), it is .ts and Node 20
 // does not pass tsx's loader on to worker threads, so a small bootstrap registers it first.
@@ -11,12 +11,6 @@ const WORKER_URL = new URL(FROM_SOURCE ? './session-worker.ts' : './session-work
 const WORKER_SOURCE = FROM_SOURCE
   ? `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`
   : WORKER_URL;
-
-interface Pending {
-  resolve(outputs: Record<string, Tensor>): void;
-  reject(err: Error): void;
-  timing?: { computeSeconds?: number };
-}
 
 /** True when the array owns its whole (non-shared) buffer, so moving the buffer moves nothing else. */
 function ownsBuffer(data: Tensor['data']): boolean {
@@ -38,24 +32,15 @@ function transferable(inputs: Record<string, Tensor>, given: boolean): Record<st
 class WorkerBackend implements InferenceBackend {
   readonly kind = 'worker';
   readonly #worker: Worker;
-  readonly #pending = new Map<number, Pending>();
-  #nextId = 0;
+  readonly #runs = new PendingRuns();
   #dead: Error | null = null;
 
   private constructor(worker: Worker, readonly signature: ModelSignature) {
     this.#worker = worker;
-    worker.on('message', (msg: WorkerReply) => {
-      if (msg.type !== 'result' && msg.type !== 'error') return;
-      const p = this.#pending.get(msg.id);
-      this.#pending.delete(msg.id);
-      if (msg.type === 'result' && p?.timing !== undefined) p.timing.computeSeconds = msg.computeSeconds;
-      if (msg.type === 'result') p?.resolve(msg.outputs);
-      else p?.reject(new Error(msg.message));
-    });
+    worker.on('message', (msg: WorkerReply) => this.#runs.settle(msg));
     const die = (err: Error) => {
       this.#dead ??= err;
-      for (const p of this.#pending.values()) p.reject(err);
-      this.#pending.clear();
+      this.#runs.rejectAll(err);
     };
     worker.on('error', die);
     worker.on('exit', (code) => die(new Error(`inference worker exited (code ${code})`)));
@@ -79,10 +64,8 @@ class WorkerBackend implements InferenceBackend {
 
   run(inputs: Record<string, Tensor>, outputs?: readonly string[], options: RunOptions = {}): Promise<Record<string, Tensor>> {
     if (this.#dead) return Promise.reject(this.#dead);
-    const id = this.#nextId++;
     const owned = transferable(inputs, options.transferInputs === true);
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, timing: options.timing });
+    return this.#runs.start(options.timing, (id) => {
       const msg: WorkerRequest = { type: 'run', id, inputs: owned, outputs };
       this.#worker.postMessage(msg, transferList(Object.values(owned)));
     });
@@ -98,7 +81,7 @@ class WorkerBackend implements InferenceBackend {
     let timer: NodeJS.Timeout | undefined;
     const givenUp = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
-        if (this.#pending.size === 0) void this.#worker.terminate();
+        if (this.#runs.size === 0) void this.#worker.terminate();
         else resolve();
       }, 5000);
     });
