@@ -17,7 +17,7 @@ const ConfigFields = z.object({
   models: z.string().min(1).default('models').describe('Model repository directory (NAME/VERSION/model.onnx inside)'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Minimum log level'),
   logFormat: z.enum(['json', 'pretty', 'auto']).default('auto').describe('Log output: json lines, pretty, or pretty only on a terminal'),
-  accessLog: bool.default(true).describe('Log every request at info (one JSON line); with false only failed ones (4xx/5xx, client gone) are logged, saving about 5 µs of CPU per request'),
+  accessLog: bool.default(true).describe('Log every request at info (one JSON line); with false only failed ones (4xx/5xx, client gone) are logged, which saves CPU at high request rates (see README: Logs)'),
   bodyLimitBytes: int(1024, 2 ** 31 - 1).default(64 * 1024 * 1024).describe('Largest accepted request body (after decompression); larger gets 413'),
   backend: z.enum(['auto', 'inprocess', 'worker', 'process']).default('auto')
     .describe('Where sessions run: on the event loop, one worker thread or one child process per model version (isolates crashes, returns all memory on unload), or auto (a worker only when a batch-1 run takes --worker-threshold-ms or more)'),
