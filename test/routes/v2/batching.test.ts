@@ -72,7 +72,7 @@ describe('dynamic batching through HTTP', () => {
   test('the protocol timeout parameter (microseconds) ends a stuck request with 504, never a hang', async (t) => {
     const { app, hold } = await gatedApp(t);
     const gate = hold();
-    const first = infer(app, 'multi-io', { ...multiIo(1), parameters: { timeout: 20_000 } });
+    const first = infer(app, 'multi-io', { ...multiIo(1), parameters: { timeout: 200_000 } }); // NOTE: long enough to be running (held) when it expires
     await gate.entered;
     const queued = await infer(app, 'multi-io', { ...multiIo(2), parameters: { timeout: 1_000 } });
     assert.equal(queued.res.statusCode, 504);
@@ -92,7 +92,9 @@ describe('dynamic batching through HTTP', () => {
     };
     const { app } = await buildTestApp(t, { deps: { createBackend: tracked } });
     const gate = hold();
-    const late = infer(app, 'multi-io', { ...multiIo(1), parameters: { timeout: 1_000 } });
+    // NOTE: 200 ms, not less: the deadline must fall while the run is held in the backend. With 1 ms a slow
+    // machine expired it still queued, the run never started, and awaiting `entered` left the loop empty.
+    const late = infer(app, 'multi-io', { ...multiIo(1), parameters: { timeout: 200_000 } });
     await gate.entered;
     assert.equal((await late).res.statusCode, 504);
     const unloaded = app.dataPlane.registry.unloadModel('multi-io').then(() => events.push('unloaded'));
