@@ -7,9 +7,10 @@ import { RequestTimeoutError, UnavailableError } from '../../src/errors.js';
 import type { InferenceBackend } from '../../src/inference/backend.js';
 import { Batcher, type BatchEvent, type BatcherSettings, type RunFn } from '../../src/inference/batcher.js';
 import { createOrtBackend } from '../../src/inference/ort-backend.js';
-import { DATATYPE_INFO, type Tensor } from '../../src/inference/tensor.js';
+import type { Tensor } from '../../src/inference/tensor.js';
 import { GraphBuilder } from '../../tools/onnx/graph-builder.js';
 import { DEFAULT_MODELS, fixtureRepository, gatedBackend } from '../helper.js';
+import { inputsFor } from '../helpers/sample-inputs.js';
 
 const OPTIONS = { intraOpThreads: 1, interOpThreads: 1, allowSpinning: false };
 const SETTINGS: BatcherSettings = { batchable: true, maxBatchSize: 64, maxQueueDelayMs: 0, preferredBatchSizes: [], maxQueueSize: 64, timeoutMs: 30_000 };
@@ -30,21 +31,6 @@ function batcher(run: RunFn, settings: Partial<BatcherSettings> = {}) {
 }
 
 /** Inputs for every input of `signature` with `rows` rows, values depending on `seed`. */
-function inputsFor(be: InferenceBackend, rows: number, seed: number): Record<string, Tensor> {
-  const out: Record<string, Tensor> = {};
-  for (const spec of be.signature.inputs) {
-    const shape = spec.shape.map((d, i) => (i === 0 ? rows : d));
-    const n = shape.reduce((a, b) => a * b, 1);
-    const info = DATATYPE_INFO[spec.datatype];
-    const v = (i: number) => ((seed * 13 + i * 5) % 17) - 4;
-    const data = info.array === null
-      ? Array.from({ length: n }, (_, i) => `row-${seed}-${i}`)
-      : Array.from({ length: n }, (_, i) => (info.kind === 'bigint' ? BigInt(Math.abs(v(i))) : info.kind === 'bool' ? Math.abs(v(i)) % 2 : info.kind === 'float' ? v(i) / 7 : info.kind === 'half' ? 0x3c00 + Math.abs(v(i)) : Math.abs(v(i))));
-    out[spec.name] = { datatype: spec.datatype, shape, data: info.array === null ? (data as string[]) : new info.array(data.length).map((_, i) => data[i] as never) };
-  }
-  return out;
-}
-
 /** Submits requests of the given row counts in one tick (so they share a batch) and checks each against a solo run. */
 async function assertBatchedEqualsUnbatched(be: InferenceBackend, rows: number[]) {
   const { b, events } = batcher((i, o, opts) => be.run(i, o, opts));
@@ -215,6 +201,36 @@ describe('batch formation', () => {
     const { b, events } = batcher((i, o, opts) => be.run(i, o, opts), { maxBatchSize: 8, preferredBatchSizes: [4] });
     await Promise.all([1, 2, 3, 4, 5, 6].map((x) => b.submit(one(x), ['scores'])));
     assert.deepEqual(events.map((e) => e.batchSize), [4, 2]);
+  });
+
+  test('a backlog of full batches drains back to back, without an event-loop turn per batch', async (t) => {
+    const be = await backend(t, await fixture('classifier'));
+    const { b, events } = batcher((i, o, opts) => be.run(i, o, opts), { maxBatchSize: 2 });
+    const answers = [1, 2, 3, 4, 5, 6, 7].map((x) => b.submit(one(x), ['scores']));
+    let settledBeforeNextTurn = 0;
+    answers.forEach((a) => void a.then(() => settledBeforeNextTurn++));
+    // NOTE: queued after the batcher's own wake-up, so it fires after the first batch, in the same turn's check phase.
+    await new Promise((r) => setImmediate(r));
+    assert.equal(settledBeforeNextTurn, 6, 'the three full batches ran in the first turn; the lone last request waits for the poll');
+    await Promise.all(answers);
+    assert.deepEqual(events.map((e) => e.batchSize), [2, 2, 2, 1]);
+  });
+
+  test('back-to-back batches stop after a few milliseconds so I/O and timers get their turn', async (t) => {
+    const be = await backend(t, await fixture('classifier'));
+    const slowRun: RunFn = (i, o, opts) => {
+      const until = performance.now() + 6; // NOTE: longer than the batcher's turn budget (4 ms)
+      while (performance.now() < until);
+      return be.run(i, o, opts);
+    };
+    const { b, events } = batcher(slowRun, { maxBatchSize: 1 });
+    const answers = [1, 2, 3].map((x) => b.submit(one(x), ['scores']));
+    let settled = 0;
+    answers.forEach((a) => void a.then(() => settled++));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(settled, 1, 'one slow batch used up the turn');
+    await Promise.all(answers);
+    assert.equal(events.length, 3);
   });
 
   test('settings are validated at construction', () => {

@@ -8,6 +8,7 @@ import ort from 'onnxruntime-node';
 import type { InferenceBackend } from '../../src/inference/backend.js';
 import { createOrtBackend } from '../../src/inference/ort-backend.js';
 import type { Tensor } from '../../src/inference/tensor.js';
+import { inputsFor } from '../helpers/sample-inputs.js';
 import { ALL_DATATYPES, BROKEN, DYNAMIC, FIXED, MULTI_IO, SCALAR, buildFixtureRepository } from '../helpers/fixture-models.js';
 
 const OPTIONS = { intraOpThreads: 1, interOpThreads: 1, allowSpinning: false };
@@ -93,3 +94,35 @@ test('dispose releases the session: it resolves and later runs reject', async ()
   await backend.dispose();
   await assert.rejects(backend.run(MULTI_IO_INPUTS));
 });
+
+test('runs go to the native session directly by default, and match the public API on every datatype', async () => {
+  const direct = await createOrtBackend(modelBytes('all-types'), OPTIONS);
+  const viaPublicApi = await createOrtBackend(modelBytes('all-types'), OPTIONS, { direct: false });
+  backends.push(direct, viaPublicApi);
+  assert.equal(direct.direct, true);
+  assert.equal(viaPublicApi.direct, false);
+  assert.deepEqual(direct.signature, viaPublicApi.signature);
+  const inputs = inputsFor(direct, 3, 1);
+  assert.deepEqual(await direct.run(inputs), await viaPublicApi.run(inputs));
+  for (const name of [MULTI_IO.name, DYNAMIC.name, SCALAR.name]) {
+    const [a, b] = await Promise.all([createOrtBackend(modelBytes(name), OPTIONS), createOrtBackend(modelBytes(name), OPTIONS, { direct: false })]);
+    backends.push(a, b);
+    assert.deepEqual(a.signature, b.signature, name);
+  }
+  const a = await (await load(MULTI_IO.name)).run(MULTI_IO_INPUTS);
+  const b = await viaPublicApiRun(MULTI_IO.name, MULTI_IO_INPUTS);
+  assert.deepEqual(a, b);
+});
+
+test('a direct run that onnxruntime refuses rejects the promise instead of throwing', async () => {
+  const backend = await load(FIXED.name);
+  const pending = backend.run({ x: { datatype: 'FP32', shape: [3, 2], data: new Float32Array(6) } });
+  assert.ok(pending instanceof Promise);
+  await assert.rejects(pending, /dimension|Got invalid dimensions/i);
+});
+
+async function viaPublicApiRun(name: string, inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  const backend = await createOrtBackend(modelBytes(name), OPTIONS, { direct: false });
+  backends.push(backend);
+  return backend.run(inputs);
+}
