@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { RequestTimeoutError, UnavailableError } from '../errors.js';
 import { batchKey, mergeInputs, rowsOf, splitOutputs } from './batch-merge.js';
 import { selectBatch } from './batch-policy.js';
+import { DeadlineTimer } from './deadline-timer.js';
 import { validateBatcherSettings, type BatchEvent, type BatcherHooks, type BatcherSettings, type BatchResult, type RunFn } from './batch-types.js';
 import type { Tensor } from './tensor.js';
 
@@ -14,7 +15,9 @@ interface Entry {
   inputs: Record<string, Tensor>;
   outputs: readonly string[];
   enqueued: number;
-  timer: NodeJS.Timeout | undefined;
+  /** performance.now() ms when it times out, and the limit that set it (for the message). */
+  deadline: number;
+  limit: number;
   state: 'queued' | 'running' | 'settled';
   resolve(result: BatchResult): void;
   reject(err: Error): void;
@@ -33,6 +36,12 @@ export class Batcher {
   #settings: BatcherSettings;
   #queue: Entry[] = [];
   #running: Promise<void> | null = null;
+  /** Members of the batch now running; they can still time out. */
+  #runningMembers: readonly Entry[] = [];
+  readonly #deadlines = new DeadlineTimer<Entry>(
+    () => [...this.#queue, ...this.#runningMembers],
+    (entry) => this.#expire(entry),
+  );
   #wake: NodeJS.Immediate | null = null;
   #delay: NodeJS.Timeout | null = null;
   #closed = false;
@@ -81,18 +90,20 @@ export class Batcher {
     const rows = this.#settings.batchable ? rowsOf(inputs) : null;
     const limit = Math.min(timeoutMs ?? Infinity, this.#settings.timeoutMs);
     return new Promise<BatchResult>((resolve, reject) => {
+      const enqueued = performance.now();
       const entry: Entry = {
         key: rows === null ? null : batchKey(inputs, outputs),
         rows: rows ?? 1,
         inputs,
         outputs,
-        enqueued: performance.now(),
-        timer: undefined,
+        enqueued,
+        deadline: enqueued + limit,
+        limit,
         state: 'queued',
         resolve,
         reject,
       };
-      entry.timer = setTimeout(() => this.#expire(entry, limit), limit);
+      this.#deadlines.watch(entry.deadline);
       this.#queue.push(entry);
       this.#pump();
     });
@@ -105,21 +116,21 @@ export class Batcher {
     if (this.#delay !== null) clearTimeout(this.#delay);
     for (const entry of this.#queue.splice(0)) this.#settle(entry, () => entry.reject(new UnavailableError(`${this.label} is unloading`)));
     await this.#running;
+    this.#deadlines.stop();
   }
 
-  #expire(entry: Entry, limit: number): void {
+  #expire(entry: Entry): void {
     if (entry.state === 'settled') return;
     const where = entry.state === 'queued' ? 'waiting in the queue' : 'while running';
     const at = this.#queue.indexOf(entry);
     if (at !== -1) this.#queue.splice(at, 1);
     this.hooks.onReject?.('timeout');
-    this.#settle(entry, () => entry.reject(new RequestTimeoutError(`${this.label}: request timed out after ${limit} ms ${where}`)));
+    this.#settle(entry, () => entry.reject(new RequestTimeoutError(`${this.label}: request timed out after ${entry.limit} ms ${where}`)));
   }
 
   #settle(entry: Entry, action: () => void): void {
     if (entry.state === 'settled') return;
     entry.state = 'settled';
-    clearTimeout(entry.timer);
     action();
   }
 
@@ -167,8 +178,10 @@ export class Batcher {
     if (this.#delay !== null) clearTimeout(this.#delay);
     this.#delay = null;
     const members = this.#take(selection.members);
+    this.#runningMembers = members;
     this.#running = this.#runBatch(members).finally(() => {
       this.#running = null;
+      this.#runningMembers = [];
       this.#next();
     });
     return true;
