@@ -110,46 +110,59 @@ describe('FeedbackStore', () => {
   });
 
   test('agrees with a naive list-based store over 20,000 random operations (expiry, eviction, reuse, unloads)', () => {
-    const random = mulberry32(99);
-    const clock = { now: 0 };
-    const [ttlMs, maxRows] = [500, 40];
-    const s = new FeedbackStore<string>({ ttlMs, maxRows, now: () => clock.now });
-    // The reference: entries in arrival order, forgotten keys in a bounded FIFO list.
-    let entries: { key: string; owner: string; rows: number; at: number; labelled: boolean }[] = [];
-    let forgotten: string[] = [];
-    const forget = (e: (typeof entries)[number]) => {
-      entries = entries.filter((x) => x !== e);
-      if (!forgotten.includes(e.key)) forgotten = [...forgotten, e.key].slice(-maxRows);
-    };
-    const sweep = () => {
-      while (entries.length > 0 && clock.now - entries[0].at > ttlMs) forget(entries[0]);
-    };
-    for (let op = 0; op < 20_000; op++) {
-      clock.now += Math.floor(random() * 8);
-      const key = `id${Math.floor(random() * 300)}`;
-      const owner = random() < 0.5 ? 'v1' : 'v2';
-      const u = random();
-      if (u < 0.5) {
-        const rows = 1 + Math.floor(random() * 4);
-        sweep();
-        const expected = !entries.some((e) => e.key === key);
-        if (expected) {
-          entries.push({ key, owner, rows, at: clock.now, labelled: false });
-          while (entries.reduce((n, e) => n + e.rows, 0) > maxRows) forget(entries[0]);
-        }
-        assert.equal(s.remember(key, owner, rows === 1 ? 0 : new Float64Array(rows)), expected, `op ${op} remember ${key}`);
-      } else if (u < 0.98) {
-        sweep();
-        const e = entries.find((x) => x.key === key);
-        const expected = e === undefined ? (forgotten.includes(key) ? 'expired' : 'unknown') : e.labelled ? 'duplicate' : 'matched';
-        if (e !== undefined) e.labelled = true;
-        assert.equal(feedback(s, key), expected, `op ${op} feedback ${key}`);
-      } else {
-        for (const e of entries.filter((x) => x.owner === owner)) forget(e);
-        s.dropOwner(owner);
-      }
-      assert.equal(s.rows, entries.reduce((n, e) => n + e.rows, 0), `op ${op} rows`);
-      assert.equal(s.size, entries.length, `op ${op} size`);
-    }
+    agreesWithReference({ seed: 99, ttlMs: 500, maxRows: 40, ids: 300, operations: 20_000, multiRowShare: 0.75, unloadShare: 0.02 });
+  });
+
+  test('agrees with the reference while its arrays grow past their first size (1,024 entries)', () => {
+    const peak = agreesWithReference({ seed: 7, ttlMs: 60_000, maxRows: 1_500, ids: 6_000, operations: 12_000, multiRowShare: 0.05, unloadShare: 0.0005 });
+    assert.ok(peak > 1_024, `the store held at most ${peak} entries`);
   });
 });
+
+/** Random remember / feedback / unload operations, each checked against a plain list-based model of the store; returns the most entries held. */
+function agreesWithReference(o: { seed: number; ttlMs: number; maxRows: number; ids: number; operations: number; multiRowShare: number; unloadShare: number }): number {
+  const { ttlMs, maxRows } = o;
+  const random = mulberry32(o.seed);
+  const clock = { now: 0 };
+  const s = new FeedbackStore<string>({ ttlMs, maxRows, now: () => clock.now });
+  // The reference: entries in arrival order, forgotten keys in a bounded FIFO list.
+  let entries: { key: string; owner: string; rows: number; at: number; labelled: boolean }[] = [];
+  let forgotten: string[] = [];
+  let peak = 0;
+  const forget = (e: (typeof entries)[number]) => {
+    entries = entries.filter((x) => x !== e);
+    if (!forgotten.includes(e.key)) forgotten = [...forgotten, e.key].slice(-maxRows);
+  };
+  const sweep = () => {
+    while (entries.length > 0 && clock.now - entries[0].at > ttlMs) forget(entries[0]);
+  };
+  for (let op = 0; op < o.operations; op++) {
+    clock.now += Math.floor(random() * 8);
+    const key = `id${Math.floor(random() * o.ids)}`;
+    const owner = random() < 0.5 ? 'v1' : 'v2';
+    const u = random();
+    if (u < 0.5) {
+      const rows = random() < o.multiRowShare ? 2 + Math.floor(random() * 3) : 1;
+      sweep();
+      const expected = !entries.some((e) => e.key === key);
+      if (expected) {
+        entries.push({ key, owner, rows, at: clock.now, labelled: false });
+        while (entries.reduce((n, e) => n + e.rows, 0) > maxRows) forget(entries[0]);
+      }
+      assert.equal(s.remember(key, owner, rows === 1 ? 0 : new Float64Array(rows)), expected, `op ${op} remember ${key}`);
+    } else if (u < 1 - o.unloadShare) {
+      sweep();
+      const e = entries.find((x) => x.key === key);
+      const expected = e === undefined ? (forgotten.includes(key) ? 'expired' : 'unknown') : e.labelled ? 'duplicate' : 'matched';
+      if (e !== undefined) e.labelled = true;
+      assert.equal(feedback(s, key), expected, `op ${op} feedback ${key}`);
+    } else {
+      for (const e of entries.filter((x) => x.owner === owner)) forget(e);
+      s.dropOwner(owner);
+    }
+    assert.equal(s.rows, entries.reduce((n, e) => n + e.rows, 0), `op ${op} rows`);
+    assert.equal(s.size, entries.length, `op ${op} size`);
+    peak = Math.max(peak, s.size);
+  }
+  return peak;
+}
