@@ -12,6 +12,8 @@ export interface BatcherSettings {
   preferredBatchSizes: readonly number[];
   maxQueueSize: number;
   timeoutMs: number;
+  /** How long full batches may run back to back before the event loop gets a turn (default 4 ms; tests change it). */
+  turnBudgetMs?: number;
 }
 
 /** Per-run facts for statistics (Triton's batch_stats) and metrics; emitted once per run, after its members settle. */
@@ -52,6 +54,7 @@ export function validateBatcherSettings(s: BatcherSettings): BatcherSettings {
   if (!(s.maxQueueDelayMs >= 0)) problems.push('maxQueueDelayMs must be ≥ 0');
   if (!Number.isInteger(s.maxQueueSize) || s.maxQueueSize < 1) problems.push('maxQueueSize must be an integer ≥ 1');
   if (!(s.timeoutMs > 0) || s.timeoutMs > 2 ** 31 - 1) problems.push('timeoutMs must be in (0, 2^31) ms');
+  if (s.turnBudgetMs !== undefined && !(s.turnBudgetMs >= 0)) problems.push('turnBudgetMs must be ≥ 0');
   if (s.preferredBatchSizes.some((p) => !Number.isInteger(p) || p < 1 || p > s.maxBatchSize)) problems.push('preferredBatchSizes must be integers in [1, maxBatchSize]');
   if (problems.length > 0) throw new Error(`invalid batcher settings: ${problems.join('; ')}`);
   return { ...s, preferredBatchSizes: [...s.preferredBatchSizes] };

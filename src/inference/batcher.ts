@@ -149,13 +149,14 @@ export class Batcher {
 
   /**
    * After a run: a batch that is already full gains nothing from another poll phase, so it runs now, for up to
-   * TURN_BUDGET_MS of the current turn. Waiting a whole event-loop turn per batch made a backlog (a queue longer
-   * than one batch) drain one batch per turn, each turn paying the poll's system calls, so a server that fell
-   * behind fell further behind; a server that keeps up never has a full batch left over.
+   * the turn budget (TURN_BUDGET_MS) of the current turn. Waiting a whole event-loop turn per batch made a
+   * backlog (a queue longer than one batch) drain one batch per turn, each turn paying the poll's system
+   * calls, so a server that fell behind fell further behind; a server that keeps up never has a full batch
+   * left over.
    */
   #next(): void {
     if (this.#closed || this.#queue.length === 0) return;
-    if (performance.now() - this.#turnStarted < TURN_BUDGET_MS && this.#dispatch(true)) return;
+    if (performance.now() - this.#turnStarted < (this.#settings.turnBudgetMs ?? TURN_BUDGET_MS) && this.#dispatch(true)) return;
     this.#pump();
   }
 

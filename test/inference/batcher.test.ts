@@ -205,7 +205,8 @@ describe('batch formation', () => {
 
   test('a backlog of full batches drains back to back, without an event-loop turn per batch', async (t) => {
     const be = await backend(t, await fixture('classifier'));
-    const { b, events } = batcher((i, o, opts) => be.run(i, o, opts), { maxBatchSize: 2 });
+    // NOTE: a generous turn budget, so a slow machine (cold JIT, a busy CI host) can't end the turn early.
+    const { b, events } = batcher((i, o, opts) => be.run(i, o, opts), { maxBatchSize: 2, turnBudgetMs: 60_000 });
     const answers = [1, 2, 3, 4, 5, 6, 7].map((x) => b.submit(one(x), ['scores']));
     let settledBeforeNextTurn = 0;
     answers.forEach((a) => void a.then(() => settledBeforeNextTurn++));
@@ -219,11 +220,11 @@ describe('batch formation', () => {
   test('back-to-back batches stop after a few milliseconds so I/O and timers get their turn', async (t) => {
     const be = await backend(t, await fixture('classifier'));
     const slowRun: RunFn = (i, o, opts) => {
-      const until = performance.now() + 6; // NOTE: longer than the batcher's turn budget (4 ms)
+      const until = performance.now() + 6; // NOTE: longer than the turn budget below
       while (performance.now() < until);
       return be.run(i, o, opts);
     };
-    const { b, events } = batcher(slowRun, { maxBatchSize: 1 });
+    const { b, events } = batcher(slowRun, { maxBatchSize: 1, turnBudgetMs: 2 });
     const answers = [1, 2, 3].map((x) => b.submit(one(x), ['scores']));
     let settled = 0;
     answers.forEach((a) => void a.then(() => settled++));

@@ -14,9 +14,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test('items expire at their own deadlines even when a shorter one arrives later; settled items are not expired', async (t) => {
   const live = new Set<Item>();
   const expired: { name: string; lateMs: number }[] = [];
+  let allExpired: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (allExpired = resolve));
   const timer = new DeadlineTimer<Item>(() => live, (item) => {
     live.delete(item);
     expired.push({ name: item.name, lateMs: performance.now() - item.deadline });
+    if (expired.length === 3) allExpired();
   });
   t.after(() => timer.stop());
   const add = (name: string, inMs: number) => {
@@ -30,7 +33,7 @@ test('items expire at their own deadlines even when a shorter one arrives later;
   const answered = add('answered', 80);
   add('middle', 120);
   live.delete(answered); // NOTE: answered in time: it leaves the live set and must never be reported
-  await sleep(400);
+  await Promise.race([done, new Promise((r) => setTimeout(r, 10_000).unref())]);
   assert.deepEqual(expired.map((e) => e.name), ['short', 'middle', 'long']);
   for (const e of expired) assert.ok(e.lateMs >= 0, `${e.name} expired ${-e.lateMs} ms early`);
 });
