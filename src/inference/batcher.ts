@@ -1,10 +1,11 @@
 // Dynamic batcher for one model version: a bounded queue, one run at a time, exact merge/split, deadlines.
 import { performance } from 'node:perf_hooks';
 import { RequestTimeoutError, UnavailableError } from '../errors.js';
-import { batchKey, mergeInputs, rowsOf, splitOutputs } from './batch-merge.js';
+import { executeBatch } from './batch-execution.js';
+import { batchKey, rowsOf } from './batch-merge.js';
 import { selectBatch } from './batch-policy.js';
 import { DeadlineTimer } from './deadline-timer.js';
-import { validateBatcherSettings, type BatchEvent, type BatcherHooks, type BatcherSettings, type BatchResult, type RunFn } from './batch-types.js';
+import { validateBatcherSettings, type BatcherHooks, type BatcherSettings, type BatchResult, type RunFn } from './batch-types.js';
 import type { Tensor } from './tensor.js';
 
 export type { BatchEvent, BatcherHooks, BatcherSettings, BatchResult, RejectReason, RunFn } from './batch-types.js';
@@ -22,8 +23,6 @@ interface Entry {
   resolve(result: BatchResult): void;
   reject(err: Error): void;
 }
-
-const seconds = (fromMs: number, toMs: number): number => (toMs - fromMs) / 1000;
 
 /** How long full batches may run back to back before the event loop gets a turn for I/O and timers. */
 const TURN_BUDGET_MS = 4;
@@ -201,67 +200,19 @@ export class Batcher {
   async #runBatch(members: Entry[]): Promise<void> {
     try {
       for (const m of members) m.state = 'running';
-      const { event, settle } = await this.#execute(members);
-      // NOTE: the event goes out before any member settles, so whoever awaits a member sees its batch counted.
-      this.hooks.onBatch?.(event);
-      settle();
-    } catch (err) {
-      for (const m of members) this.#settle(m, () => m.reject(err as Error));
-    }
-  }
-
-  async #execute(members: Entry[]): Promise<{ event: BatchEvent; settle: () => void }> {
-    const started = performance.now();
-    const queueSeconds = members.map((m) => seconds(m.enqueued, started));
-    const batchSize = members.reduce((n, m) => n + m.rows, 0);
-    const event: BatchEvent = { requests: members.length, batchSize, queueSeconds, mergeSeconds: 0, computeSeconds: 0, splitSeconds: 0, fallback: false };
-    let parts: Record<string, Tensor>[] | null = null;
-    if (members.length > 1) {
-      const merged = mergeInputs(members.map((m) => m.inputs));
-      const ran = performance.now();
-      let outputs: Record<string, Tensor> | null = null;
-      const timing: { computeSeconds?: number } = {};
-      try {
-        // NOTE: merged arrays are fresh and referenced nowhere else, so a worker may take them without a copy.
-        outputs = await this.run(merged, members[0].outputs, { transferInputs: true, timing });
-      } catch {
-        // NOTE: one member's bad values must not fail its batch-mates: each reruns alone and gets its own answer.
-      }
-      const computed = performance.now();
-      if (outputs !== null) parts = splitOutputs(outputs, members.map((m) => m.rows));
-      if (outputs !== null && parts === null) {
+      const { event, outcomes, contractBroken } = await executeBatch(members, this.run);
+      if (contractBroken) {
         this.#settings = { ...this.#settings, batchable: false };
         this.hooks.onContractBroken?.(`${this.label}: an output's first dimension is not the batch; merging turned off`);
       }
-      const computeSeconds = outputs !== null && timing.computeSeconds !== undefined ? timing.computeSeconds : seconds(ran, computed);
-      Object.assign(event, { mergeSeconds: seconds(started, ran), computeSeconds, splitSeconds: seconds(computed, performance.now()) });
-    }
-    if (parts !== null) {
-      const split = parts;
-      const settle = () => members.forEach((m, i) => this.#settle(m, () => m.resolve({ outputs: split[i], queueSeconds: queueSeconds[i], computeSeconds: event.computeSeconds, batchSize })));
-      return { event, settle };
-    }
-    event.fallback = members.length > 1;
-    const settles: (() => void)[] = [];
-    for (let i = 0; i < members.length; i++) {
-      const { computeSeconds, settle } = await this.#runAlone(members[i], queueSeconds[i]);
-      event.computeSeconds += computeSeconds;
-      settles.push(settle);
-    }
-    return { event, settle: () => settles.forEach((s) => s()) };
-  }
-
-  /** Runs one member by itself; a member that already timed out is skipped. */
-  async #runAlone(entry: Entry, queueSeconds: number): Promise<{ computeSeconds: number; settle: () => void }> {
-    if (entry.state === 'settled') return { computeSeconds: 0, settle: () => undefined };
-    const ran = performance.now();
-    const timing: { computeSeconds?: number } = {};
-    try {
-      const outputs = await this.run(entry.inputs, entry.outputs, { timing });
-      const computeSeconds = timing.computeSeconds ?? seconds(ran, performance.now());
-      return { computeSeconds, settle: () => this.#settle(entry, () => entry.resolve({ outputs, queueSeconds, computeSeconds, batchSize: entry.rows })) };
+      // NOTE: the event goes out before any member settles, so whoever awaits a member sees its batch counted.
+      this.hooks.onBatch?.(event);
+      members.forEach((m, i) => {
+        const outcome = outcomes[i];
+        if (outcome !== null) this.#settle(m, () => ('result' in outcome ? m.resolve(outcome.result) : m.reject(outcome.error)));
+      });
     } catch (err) {
-      return { computeSeconds: seconds(ran, performance.now()), settle: () => this.#settle(entry, () => entry.reject(err as Error)) };
+      for (const m of members) this.#settle(m, () => m.reject(err as Error));
     }
   }
 }
