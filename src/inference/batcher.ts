@@ -154,7 +154,6 @@ export class Batcher {
    * left over.
    */
   #next(): void {
-    if (this.#closed || this.#queue.length === 0) return;
     if (performance.now() - this.#turnStarted < (this.#settings.turnBudgetMs ?? TURN_BUDGET_MS) && this.#dispatch(true)) return;
     this.#pump();
   }

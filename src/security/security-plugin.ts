@@ -63,19 +63,26 @@ export function registerSecurity(app: FastifyInstance, options: SecurityOptions)
   // NOTE: with nothing to enforce, requests skip the hook entirely (no cost when security is off).
   if (authenticator === undefined && limiter === undefined && !certificatesPerRoute) return;
 
+  /** Audits and counts a refused credential; the caller throws what it returns. */
+  const unauthenticated = (request: FastifyRequest, err: UnauthenticatedError): UnauthenticatedError => {
+    audit(request, 'auth.failure', { ...err.details, status: 401 });
+    options.onRefusal?.({ kind: 'unauthenticated', reason: err.details.reason });
+    return err;
+  };
+
   app.addHook('onRequest', async (request, reply) => {
     const access = accessOf(request, config.metricsPublic);
     if (access === 'public') return;
     const certificate = clientCertificate(request);
     if (certificatesPerRoute && certificate?.authorized !== true) {
-      const err = new UnauthenticatedError('this route needs a client certificate signed by the configured CA', 'Bearer realm="onnx-serve"', {
-        reason: certificate === undefined ? 'no-certificate' : 'untrusted-certificate',
-        credential: 'client-certificate',
-        claimed: certificate?.subject,
-      });
-      audit(request, 'auth.failure', { ...err.details, status: 401 });
-      options.onRefusal?.({ kind: 'unauthenticated', reason: err.details.reason });
-      throw err;
+      throw unauthenticated(
+        request,
+        new UnauthenticatedError('this route needs a client certificate signed by the configured CA', 'Bearer realm="onnx-serve"', {
+          reason: certificate === undefined ? 'no-certificate' : 'untrusted-certificate',
+          credential: 'client-certificate',
+          claimed: certificate?.subject,
+        }),
+      );
     }
     let failure: UnauthenticatedError | undefined;
     try {
@@ -97,15 +104,12 @@ export function registerSecurity(app: FastifyInstance, options: SecurityOptions)
       }
     }
     if (authenticator === undefined) return;
-    if (failure !== undefined) {
-      audit(request, 'auth.failure', { ...failure.details, status: 401 });
-      options.onRefusal?.({ kind: 'unauthenticated', reason: failure.details.reason });
-      throw failure;
-    }
+    if (failure !== undefined) throw unauthenticated(request, failure);
     if (request.principal === null) {
-      audit(request, 'auth.failure', { reason: 'no-credentials', credential: 'none', status: 401 });
-      options.onRefusal?.({ kind: 'unauthenticated', reason: 'no-credentials' });
-      throw new UnauthenticatedError('credentials required: send Authorization: Bearer <token or API key>, or X-API-Key', 'Bearer realm="onnx-serve"', { reason: 'no-credentials', credential: 'none' });
+      throw unauthenticated(
+        request,
+        new UnauthenticatedError('credentials required: send Authorization: Bearer <token or API key>, or X-API-Key', 'Bearer realm="onnx-serve"', { reason: 'no-credentials', credential: 'none' }),
+      );
     }
     // NOTE: an authenticated caller learns that a path does not exist (404) rather than that it is forbidden.
     if (access === undefined) return;

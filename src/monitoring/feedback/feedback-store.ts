@@ -19,7 +19,7 @@ export interface FeedbackStoreOptions {
   now?: () => number;
 }
 
-/** cyrb53 (bryc, public domain): a 53-bit string hash, so forgotten ids cost 8 bytes rather than their text. */
+/** cyrb53 (bryc, public domain): a 53-bit string hash, so an id costs 8 bytes (kept or forgotten) rather than its text. */
 export function hash53(text: string): number {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
