@@ -23,6 +23,9 @@ export function rowsOf(inputs: Record<string, Tensor>): number | null {
  * Requests share a run only when this key matches: the same non-batch dimensions for every input and the
  * same outputs asked for (order aside: the backend returns outputs by name).
  */
+/** The outputs part of a key, per outputs list: the data plane hands the same list to every request of a version. */
+const outputKeys = new WeakMap<readonly string[], string>();
+
 export function batchKey(inputs: Record<string, Tensor>, outputs: readonly string[]): string {
   const names = Object.keys(inputs);
   if (names.length > 1) names.sort();
@@ -34,7 +37,12 @@ export function batchKey(inputs: Record<string, Tensor>, outputs: readonly strin
     for (let i = 1; i < shape.length; i++) key += `:${shape[i]}`;
     key += ';';
   }
-  return `${key}|${outputs.length === 1 ? outputs[0] : [...outputs].sort().join(',')}`;
+  let tail = outputs.length === 1 ? outputs[0] : outputKeys.get(outputs);
+  if (tail === undefined) {
+    tail = [...outputs].sort().join(',');
+    outputKeys.set(outputs, tail);
+  }
+  return `${key}|${tail}`;
 }
 
 function concat(parts: readonly TensorData[], count: number): TensorData {

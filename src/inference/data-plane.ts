@@ -4,7 +4,7 @@ import { InferenceFailedError, ModelNotReadyError, ServiceError } from '../error
 import type { ModelRegistry } from '../registry/model-registry.js';
 import type { ModelVersion } from '../registry/model-version.js';
 import { labelsFor } from '../repository/model-config.js';
-import type { BatchEvent, RejectReason } from './batcher.js';
+import type { Batcher, BatchEvent, BatchResult, RejectReason } from './batcher.js';
 import { classify } from './classification.js';
 import type { ModelSignature, Tensor } from './tensor.js';
 import { decodeInputs, resolveOutputs, type InferInput, type RequestedOutput } from './validate.js';
@@ -92,6 +92,18 @@ export interface DataPlaneHooks {
   onReject?(version: ModelVersion, reason: RejectReason): void;
 }
 
+interface OutputPlan {
+  wanted: readonly RequestedOutput[];
+  /** Outputs to compute: the wanted ones plus those a hook reads. */
+  names: readonly string[];
+}
+
+interface Prepared extends OutputPlan {
+  batcher: Batcher;
+  inputs: Record<string, Tensor>;
+  inputSeconds: number;
+}
+
 const since = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
 
 /** Rows of a request: the first input's leading dimension when the model leaves it dynamic, else 1. */
@@ -102,6 +114,7 @@ function rowsOf(signature: ModelSignature, inputs: Record<string, Tensor>): numb
 
 export class DataPlane {
   readonly #hooks: DataPlaneHooks[] = [];
+  readonly #plans = new WeakMap<ModelVersion, [OutputPlan | undefined, OutputPlan | undefined]>();
   readonly batchers: VersionBatchers;
 
   constructor(readonly registry: ModelRegistry, batching: BatchingDefaults) {
@@ -129,12 +142,21 @@ export class DataPlane {
     return { name: model, version: resolved.version, versions, signature: resolved.signature };
   }
 
+  /** NOTE: one async frame per request (the rest is synchronous), since each await costs microtasks at 10k+ requests/s. */
   async infer(request: InferenceRequest): Promise<InferenceResult> {
     const version = this.registry.resolve(request.model, request.version);
     const started = process.hrtime.bigint();
     version.acquire();
     try {
-      return await this.#inferOn(version, request, started);
+      const prepared = this.#prepare(version, request, started);
+      let result: BatchResult;
+      try {
+        result = await prepared.batcher.submit(prepared.inputs, prepared.names, request.timeoutMs);
+      } catch (err) {
+        if (err instanceof ServiceError) throw err;
+        throw new InferenceFailedError(`onnxruntime failed on ${version.name}/${version.version}: ${(err as Error).message}`, { cause: err });
+      }
+      return this.#finish(version, request, prepared, result, started);
     } catch (err) {
       const error = err instanceof ServiceError ? err : new InferenceFailedError('inference failed', { cause: err });
       for (const h of this.#hooks) h.onInferenceError?.({ protocol: request.protocol, version, error, seconds: since(started) });
@@ -144,35 +166,55 @@ export class DataPlane {
     }
   }
 
-  async #inferOn(version: ModelVersion, request: InferenceRequest, started: bigint): Promise<InferenceResult> {
+  /** Admission, validation and decoding: everything before the request joins its version's queue. */
+  #prepare(version: ModelVersion, request: InferenceRequest, started: bigint): Prepared {
     const batcher = this.batchers.get(version);
     if (batcher === undefined) throw new ModelNotReadyError(version.name, String(version.version), 'not serving');
     // NOTE: a full queue answers before decoding, so shedding load costs little CPU and no memory.
     batcher.admit();
     const signature = version.signature;
     const inputs = decodeInputs(signature, request.inputs);
-    const wanted = resolveOutputs(signature, request.outputs, request.binaryOutputs ?? false);
-    const inputSeconds = since(started);
+    const binary = request.binaryOutputs ?? false;
+    const { wanted, names } = request.outputs === undefined ? this.#allOutputs(version, binary) : this.#outputPlan(version, request.outputs, binary);
+    return { batcher, inputs, wanted, names, inputSeconds: since(started) };
+  }
+
+  #outputPlan(version: ModelVersion, requested: readonly RequestedOutput[] | undefined, binary: boolean): OutputPlan {
+    const wanted = resolveOutputs(version.signature, requested, binary);
     const names = wanted.map((o) => o.name);
     for (const h of this.#hooks) for (const n of h.outputsFor?.(version) ?? []) if (!names.includes(n)) names.push(n);
-    let result;
-    try {
-      result = await batcher.submit(inputs, names, request.timeoutMs);
-    } catch (err) {
-      if (err instanceof ServiceError) throw err;
-      throw new InferenceFailedError(`onnxruntime failed on ${version.name}/${version.version}: ${(err as Error).message}`, { cause: err });
-    }
+    return { wanted, names };
+  }
+
+  /**
+   * NOTE: most requests name no outputs; their plan is made once per version and encoding, and the same arrays
+   * go to every such request (the batcher keys its merges on them). Hooks' outputs are fixed once a version loads.
+   */
+  #allOutputs(version: ModelVersion, binary: boolean): OutputPlan {
+    let plans = this.#plans.get(version);
+    if (plans === undefined) this.#plans.set(version, (plans = [undefined, undefined]));
+    // NOTE: a plan that fails (FP16 outputs asked for as JSON) throws each time and is never kept.
+    return (plans[binary ? 1 : 0] ??= this.#outputPlan(version, undefined, binary));
+  }
+
+  /** Post-processing (selection, classification) and the monitoring hooks, once the run has answered. */
+  #finish(version: ModelVersion, request: InferenceRequest, prepared: Prepared, result: BatchResult, started: bigint): InferenceResult {
     const { outputs: raw, computeSeconds, queueSeconds } = result;
     const computed = process.hrtime.bigint();
     const id = request.id ?? randomUUID();
-    const outputs = wanted.map((o): NamedTensor => {
+    const outputs = prepared.wanted.map((o): NamedTensor => {
       const tensor = o.classification === undefined ? raw[o.name] : classify(raw[o.name], o.classification, labelsFor(version.config, o.name));
-      return { name: o.name, binary: o.binary, ...tensor };
+      return { name: o.name, binary: o.binary, datatype: tensor.datatype, shape: tensor.shape, data: tensor.data };
     });
     const outputSeconds = since(computed);
     // NOTE: the batcher reports each run (merged or alone) through onBatch; here only this request's facts.
-    const timings = { computeSeconds, queueSeconds, batchSize: rowsOf(signature, inputs), inputSeconds, outputSeconds, totalSeconds: since(started) };
-    for (const h of this.#hooks) h.onInference?.({ protocol: request.protocol, version, id, inputs, outputs: raw, ...timings });
+    if (this.#hooks.length > 0) {
+      const event: InferenceEvent = {
+        protocol: request.protocol, version, id, inputs: prepared.inputs, outputs: raw, computeSeconds, queueSeconds,
+        batchSize: rowsOf(version.signature, prepared.inputs), inputSeconds: prepared.inputSeconds, outputSeconds, totalSeconds: since(started),
+      };
+      for (const h of this.#hooks) h.onInference?.(event);
+    }
     return { model: version.name, version: version.version, id, outputs };
   }
 }

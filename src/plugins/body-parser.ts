@@ -18,9 +18,10 @@ declare module 'fastify' {
   }
 }
 
-async function decode(request: FastifyRequest, body: Buffer, limit: number): Promise<Buffer> {
-  const encoding = String(request.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
-  if (encoding === 'identity') return body;
+/** The request's Content-Encoding, lower-cased; bodies without one are 'identity'. */
+const encodingOf = (request: FastifyRequest): string => String(request.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
+
+async function inflateBody(encoding: string, body: Buffer, limit: number): Promise<Buffer> {
   const inflate = DECOMPRESS[encoding];
   if (inflate === undefined) throw new ServiceError(415, `unsupported Content-Encoding '${encoding.slice(0, 32)}' (use gzip, deflate or br)`);
   try {
@@ -31,6 +32,16 @@ async function decode(request: FastifyRequest, body: Buffer, limit: number): Pro
   }
 }
 
+/** Splits a (decompressed) body into the parsed JSON header and the binary part; empty bodies parse to undefined. */
+function parseBody(request: FastifyRequest, body: Buffer): unknown {
+  request.binaryBody = body;
+  if (body.length === 0) return undefined;
+  const headerLength = request.headers['inference-header-content-length'];
+  const { header, binary } = splitInferBody(body, Array.isArray(headerLength) ? headerLength[0] : headerLength);
+  request.binaryBody = binary;
+  return header;
+}
+
 /**
  * Replaces Fastify's parsers: tritonclient and KServe's client send no Content-Type, and binary requests
  * are a JSON header plus raw tensors, split at Inference-Header-Content-Length.
@@ -38,15 +49,21 @@ async function decode(request: FastifyRequest, body: Buffer, limit: number): Pro
 export function registerBodyParser(app: FastifyInstance, bodyLimit: number): void {
   app.decorateRequest('binaryBody', null as unknown as Buffer);
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, async (request: FastifyRequest, raw: Buffer) => {
-    const body = await decode(request, raw, bodyLimit);
-    if (body.length === 0) {
-      request.binaryBody = body;
-      return undefined;
-    }
-    const headerLength = request.headers['inference-header-content-length'];
-    const { header, binary } = splitInferBody(body, Array.isArray(headerLength) ? headerLength[0] : headerLength);
-    request.binaryBody = binary;
-    return header;
+  // NOTE: a callback parser, with a promise only for compressed bodies: an async parser costs a promise and
+  // microtask hops on every request.
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (request: FastifyRequest, raw: Buffer, done: (err: Error | null, body?: unknown) => void) => {
+    const finish = (body: Buffer): void => {
+      let parsed: unknown;
+      try {
+        parsed = parseBody(request, body);
+      } catch (err) {
+        done(err as Error);
+        return;
+      }
+      done(null, parsed);
+    };
+    const encoding = encodingOf(request);
+    if (encoding === 'identity') finish(raw);
+    else inflateBody(encoding, raw, bodyLimit).then(finish, done);
   });
 }

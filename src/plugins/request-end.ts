@@ -18,7 +18,8 @@ export function registerRequestEnd(app: FastifyInstance): (listener: RequestLife
   const listeners: RequestLifecycle[] = [];
   app.addHook('onRequest', (request, reply, done) => {
     for (const l of listeners) l.onStart?.(request);
-    reply.raw.once('close', () => {
+    // NOTE: `on`, not `once`: a response emits 'close' once, and once's wrapper and removal cost per request.
+    reply.raw.on('close', () => {
       // NOTE: `sent` covers inject(), whose stand-in response never reports writableFinished.
       const aborted = !(reply.sent || reply.raw.writableFinished);
       for (const l of listeners) l.onEnd(request, reply, aborted);

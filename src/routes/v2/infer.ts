@@ -57,11 +57,11 @@ export const inferRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: { ...schema, summary: 'Inference on the version serving unversioned requests', params: ModelParamsSchema },
     config: { protocol: 'v2', access: 'infer' },
     serializerCompiler: passThrough,
-  }, async (req, reply) => handle(req, reply, req.body, req.params.model));
+  }, (req, reply) => handle(req, reply, req.body, req.params.model));
 
   app.post('/v2/models/:model/versions/:version/infer', {
     schema: { ...schema, summary: 'Inference on one model version', params: VersionParamsSchema },
     config: { protocol: 'v2', access: 'infer' },
     serializerCompiler: passThrough,
-  }, async (req, reply) => handle(req, reply, req.body, req.params.model, req.params.version));
+  }, (req, reply) => handle(req, reply, req.body, req.params.model, req.params.version));
 };

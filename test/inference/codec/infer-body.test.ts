@@ -164,6 +164,22 @@ describe('encodeInferResponse', () => {
     assert.deepEqual(JSON.parse(json), { outputs: [{ name: 'y', datatype: 'FP32', shape: [1], data: [1] }] });
   });
 
+  test('ids and names that need escaping, and shapes of any rank, still give the JSON JSON.stringify would', () => {
+    const head = { model_name: 'm\\x', model_version: '1', id: 'a"b\nc\u2028é\u0001' };
+    const outputs = [
+      out('naïve "out"', false, { datatype: 'FP32', shape: [], data: Float32Array.from([1]) }),
+      out('y', false, { datatype: 'INT32', shape: [1, 1, 2], data: Int32Array.from([1, 2]) }),
+    ];
+    const { json } = encodeInferResponse(head, outputs);
+    assert.deepEqual(JSON.parse(json), {
+      ...head,
+      outputs: [
+        { name: 'naïve "out"', datatype: 'FP32', shape: [], data: [1] },
+        { name: 'y', datatype: 'INT32', shape: [1, 1, 2], data: [1, 2] },
+      ],
+    });
+  });
+
   test('no outputs gives an empty outputs array', () => {
     assert.deepEqual(JSON.parse(encodeInferResponse(HEAD, []).json), { ...HEAD, outputs: [] });
   });

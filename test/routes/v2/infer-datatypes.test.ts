@@ -112,6 +112,14 @@ test('FP16 can not be sent or returned as JSON', async (t) => {
   const res = await call(app, { method: 'POST', url: '/v2/models/all-types/infer', payload, headers });
   assert.equal(res.res.statusCode, 400);
   assert.match(res.body.error, /out_FP16.*binary_data/);
+
+  // The output plan of requests that name no outputs is kept per version and encoding: asking for binary
+  // outputs afterwards works, and JSON is refused again after that.
+  const binaryOut = binaryBody({ ...header, parameters: { binary_data_output: true } }, [fp16]);
+  for (const [body, status] of [[binaryOut, 200], [{ payload, headers }, 400], [binaryOut, 200]] as const) {
+    const again = await app.inject({ method: 'POST', url: '/v2/models/all-types/infer', payload: body.payload, headers: body.headers });
+    assert.equal(again.statusCode, status, again.body);
+  }
 });
 
 test('integer inputs outside their datatype range are rejected before inference', async (t) => {
