@@ -13,7 +13,7 @@ import type { LoadResult, LoadSpec } from './loadgen.js';
 import { writePayloads, writeRepository, type Payload } from './payloads.js';
 import { freePort, runJson, serve, type Served } from './processes.js';
 import { renderChart, renderTable, updateReadme, type BenchResults, type Cell } from './report.js';
-import { computeTargets, UNMONITORED } from './targets.js';
+import { BATCHED_MINIMUM, computeTargets, UNMONITORED } from './targets.js';
 import { ConfigSchema } from '../src/config/schema.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -140,13 +140,16 @@ async function main(): Promise<void> {
   const tunedPort = await freePort();
   const naiveTuned = await serve('naive (1 thread)', NODE, [...TSX, here('servers/naive-server.ts'), String(tunedPort), JSON.stringify(naiveModels), String(THREADS)], tunedPort);
   servers.push(naiveTuned);
+  const minimumPort = await freePort();
+  const minimum = await serve(BATCHED_MINIMUM, NODE, [...TSX, here('servers/batched-minimum.ts'), String(minimumPort), JSON.stringify(naiveModels), String(THREADS)], minimumPort);
+  servers.push(minimum);
 
   type Plan = { scenario: string; server: Served; connections: number };
   const plan: Plan[] = [];
   for (const scenario of ['iris-json', 'mlp-json']) {
     for (const connections of CONCURRENCY) {
       for (const server of [main, ...others, ceiling, naive]) plan.push({ scenario, server, connections });
-      if (connections === 64) plan.push({ scenario, server: naiveTuned, connections }, { scenario, server: unmonitored, connections });
+      if (connections === 64) plan.push({ scenario, server: naiveTuned, connections }, { scenario, server: unmonitored, connections }, { scenario, server: minimum, connections });
     }
   }
   for (const scenario of ['big-json', 'big-binary']) plan.push({ scenario, server: main, connections: 8 });

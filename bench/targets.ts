@@ -7,6 +7,8 @@ const DISTURBED_TAIL = 20;
 
 /** onnx-serve with metrics and the monitoring (drift, feedback) hooks off, to price them. */
 export const UNMONITORED = 'onnx-serve (no metrics, no monitoring)';
+/** Reference (d): batching and nothing else (bench/servers/batched-minimum.ts), to price onnx-serve's features. */
+export const BATCHED_MINIMUM = 'batched minimum';
 
 /** Compute time of one run at the server's default maximum batch size (ms), from the compute ceiling. */
 function batchMs(results: BenchResults, model: string): number {
@@ -23,8 +25,13 @@ export function computeTargets(results: BenchResults): Target[] {
   const cell = (scenario: string, target: string, load: string) => findCell(results.cells, scenario, target, load);
   const tput = (scenario: string, target: string, load = 'c=64') => cell(scenario, target, load)?.throughput;
   const targets: Target[] = [];
-  targets.push(ratio('iris JSON c=64 vs HTTP ceiling', 0.85, tput('iris-json', 'onnx-serve'), tput('iris-json', 'http-ceiling'), 'req/s of onnx-serve ÷ bare Fastify'));
-  targets.push(ratio('MLP JSON c=64 vs naive', 2.5, tput('mlp-json', 'onnx-serve'), tput('mlp-json', 'naive'), 'req/s of onnx-serve ÷ session.run per request'));
+  /** How the batched minimum did against the same baseline: what batching alone reaches in this run. */
+  const reference = (scenario: string, base: string) => {
+    const [m, b] = [tput(scenario, BATCHED_MINIMUM), tput(scenario, base)];
+    return m === undefined || b === undefined ? '' : ` (${BATCHED_MINIMUM}: ${(m / b).toFixed(2)})`;
+  };
+  targets.push(ratio('iris JSON c=64 vs HTTP ceiling', 0.85, tput('iris-json', 'onnx-serve'), tput('iris-json', 'http-ceiling'), `req/s of onnx-serve ÷ bare Fastify${reference('iris-json', 'http-ceiling')}`));
+  targets.push(ratio('MLP JSON c=64 vs naive', 2.5, tput('mlp-json', 'onnx-serve'), tput('mlp-json', 'naive'), `req/s of onnx-serve ÷ session.run per request${reference('mlp-json', 'naive')}`));
   const mlpBest = Math.max(...(results.compute['bench-mlp'] ?? []).map((p) => p.rowsPerSecond));
   const http = tput('mlp-json', 'http-ceiling');
   targets.push(ratio('MLP JSON c=64 vs min(HTTP, compute)', 0.6, tput('mlp-json', 'onnx-serve'), http === undefined ? undefined : Math.min(http, mlpBest), `÷ min(HTTP ceiling, best batched compute ${mlpBest.toFixed(0)} rows/s)`));

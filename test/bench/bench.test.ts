@@ -5,9 +5,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, test, type TestContext } from 'node:test';
 import { parseWrk } from '../../bench/drivers.js';
 import { runLoad } from '../../bench/loadgen.js';
+import { freePort, serve } from '../../bench/processes.js';
 import type { BenchResults, Cell } from '../../bench/report.js';
 import { renderTable } from '../../bench/report.js';
 import { computeTargets } from '../../bench/targets.js';
@@ -57,6 +59,7 @@ describe('computeTargets', () => {
       cell('mlp-json', 'onnx-serve', 'open 1500/s', 1500, { p99Ms: 10 }), cell('mlp-json', 'http-ceiling', 'open 1500/s', 1500, { p99Ms: 4 }),
       cell('big-binary', 'onnx-serve', 'c=8', 400), cell('big-json', 'onnx-serve', 'c=8', 100),
       cell('iris-json', 'onnx-serve (no metrics, no monitoring)', 'c=64', 950, { cpuUsPerRequest: 96 }),
+      cell('iris-json', 'batched minimum', 'c=64', 1020),
     ],
     targets: [],
   };
@@ -68,6 +71,11 @@ describe('computeTargets', () => {
     assert.equal(targets['MLP JSON c=64 vs naive'].measured, 3);
     assert.equal(targets['MLP JSON c=64 vs min(HTTP, compute)'].measured, 3000 / 4000);
     assert.equal(targets['1 MB FP32 binary vs JSON (c=8)'].measured, 4);
+  });
+
+  test('the batched minimum\'s ratio to the same baseline is stated beside a target when it was measured', () => {
+    assert.match(targets['iris JSON c=64 vs HTTP ceiling'].how, /batched minimum: 1\.02\)$/);
+    assert.doesNotMatch(targets['MLP JSON c=64 vs naive'].how, /batched minimum/);
   });
 
   test('open loop: p99 within twice the ceiling\'s plus one batch of compute, and no errors', () => {
@@ -122,5 +130,27 @@ describe('loadgen', () => {
     assert.ok(r.requests >= 25 && r.requests <= 31, `${r.requests} requests at 100/s for 0.3 s`);
     assert.equal(r.errors, 0);
     assert.ok(r.p50Ms >= 50, 'no answer can be faster than the server\'s delay');
+  });
+});
+
+describe('batched minimum (reference server)', () => {
+  test('requests answered together get the same outputs as each alone', async (t) => {
+    const port = await freePort();
+    const model = fileURLToPath(new URL('../../models/iris/1/model.onnx', import.meta.url));
+    const script = fileURLToPath(new URL('../../bench/servers/batched-minimum.ts', import.meta.url));
+    const s = await serve('batched minimum', process.execPath, ['--import', 'tsx', script, String(port), JSON.stringify({ iris: model }), '1'], port);
+    t.after(() => s.stop());
+    const rows = Array.from({ length: 24 }, (_, i) => [4 + (i % 5) * 0.5, 2 + (i % 3) * 0.7, 1 + (i % 7) * 0.8, 0.1 + (i % 4) * 0.6]);
+    const infer = async (row: number[]) => {
+      const res = await fetch(`${s.url}/v2/models/iris/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: row }] }) });
+      assert.equal(res.status, 200);
+      return (await res.json()) as { outputs: { name: string; shape: number[]; data: number[] }[] };
+    };
+    const alone = [];
+    for (const row of rows) alone.push(await infer(row));
+    const together = await Promise.all(rows.map(infer));
+    assert.deepEqual(together, alone);
+    assert.deepEqual(alone[0].outputs.map((o) => [o.name, o.shape]), [['probabilities', [1, 3]], ['label', [1]]]);
+    assert.ok(new Set(alone.map((r) => r.outputs[1].data[0])).size > 1, 'the rows are of different classes');
   });
 });
