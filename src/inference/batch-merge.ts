@@ -19,13 +19,13 @@ export function rowsOf(inputs: Record<string, Tensor>): number | null {
   return rows;
 }
 
+/** The outputs part of a key, per outputs list: the data plane hands the same list to every request of a version. */
+const outputKeys = new WeakMap<readonly string[], string>();
+
 /**
  * Requests share a run only when this key matches: the same non-batch dimensions for every input and the
  * same outputs asked for (order aside: the backend returns outputs by name).
  */
-/** The outputs part of a key, per outputs list: the data plane hands the same list to every request of a version. */
-const outputKeys = new WeakMap<readonly string[], string>();
-
 export function batchKey(inputs: Record<string, Tensor>, outputs: readonly string[]): string {
   const names = Object.keys(inputs);
   if (names.length > 1) names.sort();

@@ -180,7 +180,7 @@ class OrtBackend implements InferenceBackend {
 
 /**
  * `direct` (default) runs on onnxruntime-node's native session without the public API's setImmediate hop, which
- * costs a whole event-loop turn per run (about 12 µs on the benchmark machine against 17 µs for the iris run itself);
+ * costs a whole event-loop turn per run (7–13 µs on the benchmark machine against 11–17 µs for the iris run itself);
  * the public API is used where the native binding does not have the expected shape.
  */
 export const createOrtBackend = (modelBytes: Uint8Array, options: BackendOptions, { direct = true } = {}): Promise<InferenceBackend & { direct: boolean }> =>

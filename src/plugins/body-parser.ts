@@ -42,6 +42,20 @@ function parseBody(request: FastifyRequest, body: Buffer): unknown {
   return header;
 }
 
+type ParserDone = (err: Error | null, body?: unknown) => void;
+
+/** Hands Fastify the parsed body, or the reason it could not be parsed. */
+function parseInto(request: FastifyRequest, body: Buffer, done: ParserDone): void {
+  let parsed: unknown;
+  try {
+    parsed = parseBody(request, body);
+  } catch (err) {
+    done(err as Error);
+    return;
+  }
+  done(null, parsed);
+}
+
 /**
  * Replaces Fastify's parsers: tritonclient and KServe's client send no Content-Type, and binary requests
  * are a JSON header plus raw tensors, split at Inference-Header-Content-Length.
@@ -51,19 +65,9 @@ export function registerBodyParser(app: FastifyInstance, bodyLimit: number): voi
   app.removeAllContentTypeParsers();
   // NOTE: a callback parser, with a promise only for compressed bodies: an async parser costs a promise and
   // microtask hops on every request.
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (request: FastifyRequest, raw: Buffer, done: (err: Error | null, body?: unknown) => void) => {
-    const finish = (body: Buffer): void => {
-      let parsed: unknown;
-      try {
-        parsed = parseBody(request, body);
-      } catch (err) {
-        done(err as Error);
-        return;
-      }
-      done(null, parsed);
-    };
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (request: FastifyRequest, raw: Buffer, done: ParserDone) => {
     const encoding = encodingOf(request);
-    if (encoding === 'identity') finish(raw);
-    else inflateBody(encoding, raw, bodyLimit).then(finish, done);
+    if (encoding === 'identity') parseInto(request, raw, done);
+    else inflateBody(encoding, raw, bodyLimit).then((body) => parseInto(request, body, done), done);
   });
 }

@@ -2,6 +2,7 @@
 import type { InferenceBackend } from '../../src/inference/backend.js';
 import { DATATYPE_INFO, type Tensor } from '../../src/inference/tensor.js';
 
+/** Inputs for every input of the backend's signature with `rows` rows, values depending on `seed`. */
 export function inputsFor(be: InferenceBackend, rows: number, seed: number): Record<string, Tensor> {
   const out: Record<string, Tensor> = {};
   for (const spec of be.signature.inputs) {

@@ -30,7 +30,6 @@ function batcher(run: RunFn, settings: Partial<BatcherSettings> = {}) {
   return { b, events, rejects };
 }
 
-/** Inputs for every input of `signature` with `rows` rows, values depending on `seed`. */
 /** Submits requests of the given row counts in one tick (so they share a batch) and checks each against a solo run. */
 async function assertBatchedEqualsUnbatched(be: InferenceBackend, rows: number[]) {
   const { b, events } = batcher((i, o, opts) => be.run(i, o, opts));
