@@ -2,6 +2,7 @@
 import { InvalidInputError } from '../../errors.js';
 import type { NamedTensor } from '../data-plane.js';
 import { encodeBinaryData } from './binary-tensor.js';
+import { parseJsonBytes } from './json-parse.js';
 import { encodeJsonData } from './json-tensor.js';
 
 export const HEADER_LENGTH = 'Inference-Header-Content-Length';
@@ -15,18 +16,28 @@ export function splitInferBody(body: Buffer, headerLength: string | undefined): 
     if (jsonLength === 0) throw new InvalidInputError(`${HEADER_LENGTH}: 0 (raw binary request) is not supported; send a JSON header`);
     if (jsonLength > body.length) throw new InvalidInputError(`${HEADER_LENGTH} is ${jsonLength} but the body has only ${body.length} bytes`);
   }
-  const text = body.toString('utf8', 0, jsonLength);
-  let header: unknown;
+  return { header: parseHeader(body, jsonLength), binary: body.subarray(jsonLength) };
+}
+
+/** NOTE: below this, JSON.parse is as fast: the numbers parseJsonBytes reads faster are too few to pay for its setup. */
+const FAST_PARSE_FROM_BYTES = 256;
+const PROTO_KEY = Buffer.from('"__proto__"');
+
+/** The JSON in the first `length` bytes of `body`: bodies heavy with numbers go to parseJsonBytes. */
+function parseHeader(body: Buffer, length: number): unknown {
+  // NOTE: a "__proto__" key would become the prototype of objects built from the header; no client needs one.
+  if (body.subarray(0, length).includes(PROTO_KEY)) throw new InvalidInputError('request body contains a "__proto__" key');
+  if (length >= FAST_PARSE_FROM_BYTES) {
+    const header = parseJsonBytes(body, 0, length);
+    if (header !== undefined) return header;
+  }
   try {
-    header = JSON.parse(text);
+    return JSON.parse(body.toString('utf8', 0, length));
   } catch (err) {
     // NOTE: V8's message quotes the body around the mistake; only its position may reach the log line.
     const position = /position (\d+)/.exec((err as Error).message)?.[1];
     throw new InvalidInputError(`request body is not valid JSON${position === undefined ? '' : ` (at byte ${position})`}`);
   }
-  // NOTE: a "__proto__" key would become the prototype of objects built from the header; no client needs one.
-  if (text.includes('"__proto__"')) throw new InvalidInputError('request body contains a "__proto__" key');
-  return { header, binary: body.subarray(jsonLength) };
 }
 
 /** Cuts the binary part into per-input buffers, in the order of `sizes`; every byte must be claimed. */
