@@ -1,10 +1,10 @@
-// CLI that compiles the AssemblyScript sources under src/**/wasm/ into TypeScript modules holding the binary.
+// CLI that compiles the AssemblyScript sources in WASM_MODULES into TypeScript modules holding their binaries.
 //
 //   npx tsx tools/build-wasm.ts           compile and write src/inference/codec/wasm/number-runs-wasm.ts
 //   npx tsx tools/build-wasm.ts --check   exit 1 if the committed module differs from a fresh compile
 //
 // NOTE: the binary is committed (as base64 in a .ts file, so tsc carries it into dist/ and the image needs no
-// compiler); --check, run by the tests and CI, proves it is what this source compiles to.
+// compiler); --check (and test/tools/build-wasm.test.ts) proves it is what its source compiles to.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';

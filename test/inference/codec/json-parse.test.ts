@@ -29,7 +29,7 @@ function agrees(text: string, mustAnswer: boolean): void {
   assert.deepStrictEqual(got, expected, text.slice(0, 200));
 }
 
-/** The exact decimal digits of the point halfway between positive double d and the next one: text × 10^exponent. */
+/** The exact decimal digits of the point halfway between a positive normal double d and the next one: text × 10^exponent. */
 function halfwayDigits(d: number): { text: string; exponent: number } {
   const view = new DataView(new ArrayBuffer(8));
   view.setFloat64(0, d);
