@@ -9,7 +9,7 @@ import type { Config } from './config/schema.js';
 import { ServerHealth } from './health.js';
 import type { BackendFactory } from './inference/backend.js';
 import { DataPlane } from './inference/data-plane.js';
-import { createLogger } from './logging.js';
+import { createLogger, deferredChildLogger } from './logging.js';
 import { createServerMetrics } from './monitoring/metrics.js';
 import { registerHttpMetrics } from './monitoring/metrics-plugin.js';
 import { ModelMonitoring } from './monitoring/model-monitoring.js';
@@ -81,6 +81,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     loggerInstance: logger,
     // NOTE: plugins/request-log.ts writes the one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: deferredChildLogger as never,
     bodyLimit: config.bodyLimitBytes,
     // NOTE: a caller's X-Request-Id is kept (when sane) so logs line up across services.
     genReqId: (req) => {

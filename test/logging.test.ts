@@ -2,8 +2,10 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { describe, test, type TestContext } from 'node:test';
+import pino from 'pino';
 import type { BackendFactory } from '../src/inference/backend.js';
-import { buildTestApp, call, DEFAULT_MODELS, gatedBackend, type LogCapture } from './helper.js';
+import { deferredChildLogger } from '../src/logging.js';
+import { buildTestApp, call, DEFAULT_MODELS, gatedBackend, LogCapture } from './helper.js';
 
 const DISTINCTIVE = 123.456789;
 const SECRET_TOKEN = 'Bearer tok-5f3a9c1e-never-log-me';
@@ -179,3 +181,55 @@ describe('request log', () => {
   });
 });
 
+
+describe('per-request logger', () => {
+  /** A pino logger at info writing into a capture, counting the children made from it. */
+  const countingLogger = () => {
+    const logs = new LogCapture();
+    let children = 0;
+    const logger = pino({ level: 'info', onChild: () => children++ }, logs);
+    return { logs, logger, children: () => children };
+  };
+
+  test('makes no child logger for a request that logs nothing, or only below the level', () => {
+    const { logs, logger, children } = countingLogger();
+    const log = deferredChildLogger(logger, { reqId: 'r-1' }, {});
+    log.debug('not written');
+    log.trace({ x: 1 }, 'not written');
+    assert.equal(children(), 0);
+    assert.equal(logs.lines.length, 0);
+    assert.equal(log.level, 'info');
+    assert.equal(log.isLevelEnabled('debug'), false);
+  });
+
+  test('makes one child on the first line and writes every line of the request with its bindings', () => {
+    const { logs, logger, children } = countingLogger();
+    const log = deferredChildLogger(logger, { reqId: 'r-2' }, {});
+    log.info({ a: 1 }, 'first');
+    log.error('second');
+    assert.equal(children(), 1);
+    log.child({ part: 'x' }).warn('third');
+    assert.deepEqual(logs.lines.map((l) => [l.msg, l.reqId, l.level]), [['first', 'r-2', 30], ['second', 'r-2', 50], ['third', 'r-2', 40]]);
+    assert.equal(logs.lines[0].a, 1);
+    assert.equal(logs.lines[2].part, 'x');
+    assert.deepEqual(log.bindings(), { reqId: 'r-2' });
+  });
+
+  test('a level set on the request logger applies to its lines only, not the process logger', () => {
+    const { logs, logger } = countingLogger();
+    const log = deferredChildLogger(logger, { reqId: 'r-3' }, {});
+    log.level = 'debug';
+    log.debug('written');
+    logger.debug('not written');
+    assert.deepEqual(logs.lines.map((l) => l.msg), ['written']);
+  });
+
+  test('a route with its own log options gets a real child at once', () => {
+    const { logs, logger, children } = countingLogger();
+    const log = deferredChildLogger(logger, { reqId: 'r-4' }, { level: 'warn' });
+    assert.equal(children(), 1);
+    log.info('not written');
+    log.warn('written');
+    assert.deepEqual(logs.lines.map((l) => [l.msg, l.reqId]), [['written', 'r-4']]);
+  });
+});
