@@ -38,8 +38,9 @@ type LevelName = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 /**
  * A request's logger that becomes a pino child (binding the request id) only when something is logged through it.
  *
- * NOTE: Fastify makes a child per request, and pino serializes its bindings at creation: about 1 µs and three
- * objects per request that most requests never use (with --access-log false, successes log nothing).
+ * NOTE: Fastify makes a child per request, and pino serializes its bindings at creation: 0.46–0.8 µs per request
+ * in a microbenchmark (this class: 25–50 ns), for a logger most requests never use (with --access-log false,
+ * successes log nothing).
  */
 class DeferredChild {
   readonly #parent: Logger;

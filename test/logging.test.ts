@@ -181,7 +181,6 @@ describe('request log', () => {
   });
 });
 
-
 describe('per-request logger', () => {
   /** A pino logger at info writing into a capture, counting the children made from it. */
   const countingLogger = () => {
