@@ -7,7 +7,7 @@ import type { ModelRegistry } from '../registry/model-registry.js';
 import type { ModelVersion } from '../registry/model-version.js';
 import { DriftMonitor } from './drift/drift-monitor.js';
 import { AccuracyTracker } from './feedback/accuracy-tracker.js';
-import { FeedbackStore, type LookupOutcome } from './feedback/feedback-store.js';
+import { FeedbackStore, scopeSeed, type LookupOutcome } from './feedback/feedback-store.js';
 import { groundTruth, type LabelValue } from './feedback/labels.js';
 import { NO_PROFILE, planMonitoring, type MonitorPlan, type TargetPlan } from './monitor-plan.js';
 import { monitoringStatus } from './monitoring-status.js';
@@ -21,6 +21,8 @@ export interface VersionMonitor {
   readonly accuracy: AccuracyTracker | null;
   /** Outputs the monitor reads, computed for every request even when it does not ask for them. */
   readonly outputs: readonly string[];
+  /** The feedback store's scope for this model's ids (every version of a model shares it). */
+  readonly seed: number;
 }
 
 export interface FeedbackItem {
@@ -131,7 +133,9 @@ export class ModelMonitoring {
   }
 
   #join(model: string, item: FeedbackItem): Omit<FeedbackResult, 'version'> & { monitor?: VersionMonitor } {
-    const { outcome, entry } = this.#store.lookup(`${model}\u0000${item.id}`);
+    const { outcome, entry } = this.#store.lookup(item.id, scopeSeed(model));
+    // NOTE: ids are scoped by a 32-bit seed of the model's name; should two names' seeds collide, the other model's entry is not this one's.
+    if (entry !== undefined && entry.owner.version.name !== model) return { id: item.id, outcome: 'unknown' };
     if (entry === undefined || outcome !== 'matched') return { id: item.id, outcome, monitor: entry?.owner };
     const monitor = entry.owner;
     const target = monitor.plan.target!;
@@ -157,6 +161,7 @@ export class ModelMonitoring {
       drift: plan.drift ? new DriftMonitor(plan, settings.drift.window, this.#now) : null,
       accuracy: plan.target === null ? null : new AccuracyTracker(plan.target.task, settings.accuracy.window, plan.performance, this.#now),
       outputs: [...new Set([...plan.outputs.map((o) => o.tensor), ...(plan.target === null ? [] : [plan.target.output])])],
+      seed: scopeSeed(version.name),
     };
     this.#monitors.set(version, monitor);
     const problems = plan.notes.filter((n) => n !== NO_PROFILE);
@@ -181,7 +186,7 @@ export class ModelMonitoring {
       monitor.drift?.observe(event.inputs, event.outputs);
       const target = monitor.plan.target;
       const tensor = target === null ? undefined : event.outputs[target.output];
-      if (tensor !== undefined && rowsOf(tensor) > 0) this.#store.remember(`${event.version.name}\u0000${event.id}`, monitor, predictions(tensor, target!));
+      if (tensor !== undefined && rowsOf(tensor) > 0) this.#store.remember(event.id, monitor, predictions(tensor, target!), monitor.seed);
     } catch (err) {
       if (this.#failed.has(event.version)) return;
       this.#failed.add(event.version);

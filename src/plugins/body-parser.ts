@@ -65,9 +65,13 @@ export function registerBodyParser(app: FastifyInstance, bodyLimit: number): voi
   app.removeAllContentTypeParsers();
   // NOTE: a callback parser, with a promise only for compressed bodies: an async parser costs a promise and
   // microtask hops on every request.
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (request: FastifyRequest, raw: Buffer, done: ParserDone) => {
+  const parser = (request: FastifyRequest, raw: Buffer, done: ParserDone) => {
     const encoding = encodingOf(request);
     if (encoding === 'identity') parseInto(request, raw, done);
     else inflateBody(encoding, raw, bodyLimit).then((body) => parseInto(request, body, done), done);
-  });
+  };
+  // NOTE: the same parser under the usual types as well: Fastify caches the parser it finds for a Content-Type
+  // string, except the catch-all, for which it parses the header again on every request (0.6-0.8 µs).
+  app.addContentTypeParser(['application/json', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit }, parser);
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, parser);
 }

@@ -19,10 +19,14 @@ export interface FeedbackStoreOptions {
   now?: () => number;
 }
 
-/** cyrb53 (bryc, public domain): a 53-bit string hash, so an id costs 8 bytes (kept or forgotten) rather than its text. */
-export function hash53(text: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
+/**
+ * cyrb53 (bryc, public domain): a 53-bit string hash, so an id costs 8 bytes (kept or forgotten) rather than its text.
+ * `seed` keeps ids of different scopes (models) apart without building a joined string for each: hashing a
+ * concatenated key cost 320 ns against 86 for the id alone, since V8 flattens the joined string first.
+ */
+export function hash53(text: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 2654435761);
@@ -32,6 +36,9 @@ export function hash53(text: string): number {
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
+
+/** The seed that keeps one scope's ids (a model's) apart from another's: 32 bits of its name's hash. */
+export const scopeSeed = (scope: string): number => hash53(scope) >>> 0;
 
 const rowsIn = (predicted: number | Float64Array): number => (typeof predicted === 'number' ? 1 : predicted.length);
 
@@ -92,13 +99,16 @@ export class FeedbackStore<Owner> {
     return this.#rows;
   }
 
-  /** Keeps a prediction; false when the key is already kept or the request alone exceeds the row budget. */
-  remember(key: string, owner: Owner, predicted: number | Float64Array): boolean {
+  /**
+   * Keeps a prediction; false when the key is already kept (in its scope) or the request alone exceeds the row
+   * budget. `seed` (scopeSeed) names the scope; keys of different scopes never meet.
+   */
+  remember(key: string, owner: Owner, predicted: number | Float64Array, seed = 0): boolean {
     const now = this.#now();
     this.#sweep(now);
     const rows = rowsIn(predicted);
     if (rows === 0 || rows > this.#maxRows) return false;
-    const hash = hash53(key);
+    const hash = hash53(key, seed);
     if (this.#index.find(hash) !== -1) return false;
     while (this.#rows + rows > this.#maxRows) this.#forgetOldest();
     if (this.#count === this.#capacity) this.#relayout(Math.min(this.#capacity * 2, this.#maxRows), () => true);
@@ -117,9 +127,9 @@ export class FeedbackStore<Owner> {
   }
 
   /** What feedback for `key` would find; `entry` when matched or duplicate. Nothing changes until `markLabelled`. */
-  lookup(key: string): { outcome: LookupOutcome; entry?: StoredPrediction<Owner> } {
+  lookup(key: string, seed = 0): { outcome: LookupOutcome; entry?: StoredPrediction<Owner> } {
     this.#sweep(this.#now());
-    const hash = hash53(key);
+    const hash = hash53(key, seed);
     const slot = this.#index.find(hash);
     if (slot === -1) return { outcome: this.#forgottenIndex.find(hash) === -1 ? 'unknown' : 'expired' };
     const entry = { hash, owner: this.#owners[this.#owner[slot]]!, predicted: this.#values[slot] ?? this.#value[slot] };

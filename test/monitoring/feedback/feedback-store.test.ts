@@ -1,7 +1,7 @@
 // src/monitoring/feedback/feedback-store.ts: matched / unknown / expired / duplicate, first label wins, bounded memory.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FeedbackStore, hash53 } from '../../../src/monitoring/feedback/feedback-store.js';
+import { FeedbackStore, hash53, scopeSeed } from '../../../src/monitoring/feedback/feedback-store.js';
 import { mulberry32 } from '../../../tools/train/prng.js';
 
 function store(maxRows = 100, ttlMs = 1_000) {
@@ -24,6 +24,18 @@ describe('FeedbackStore', () => {
     assert.equal(feedback(s, 'a'), 'duplicate');
     assert.equal(s.lookup('a').entry?.owner, 'v1', 'a duplicate still names the version');
     assert.equal(feedback(s, 'b'), 'unknown');
+  });
+
+  test('ids are scoped by seed: the same id in two models is two predictions, each found only in its own', () => {
+    const { store: s } = store();
+    const [iris, mlp] = [scopeSeed('iris'), scopeSeed('mlp')];
+    assert.notEqual(iris, mlp);
+    assert.equal(s.remember('a', 'iris-v1', 1, iris), true);
+    assert.equal(s.remember('a', 'mlp-v1', 2, mlp), true, 'not a duplicate of the other model\'s id');
+    assert.equal(s.lookup('a', iris).entry?.owner, 'iris-v1');
+    assert.equal(s.lookup('a', mlp).entry?.predicted, 2);
+    assert.equal(s.lookup('a').outcome, 'unknown', 'the unscoped id was never kept');
+    assert.equal(s.remember('a', 'iris-v2', 3, iris), false, 'within a scope the first prediction stays');
   });
 
   test('a lookup alone labels nothing (an invalid item can be resent)', () => {

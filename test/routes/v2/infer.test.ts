@@ -66,6 +66,25 @@ test('the id is echoed, or generated when absent; unknown top-level keys and no 
   assert.match(generated.body.id, /^[0-9a-f-]{36}$/);
 });
 
+test('every Content-Type reaches the one body parser, the second request as the first (Fastify caches by type)', async (t) => {
+  const { app } = await buildTestApp(t, { config: { models: DEFAULT_MODELS } });
+  const payload = JSON.stringify(irisRequest(IRIS_ROWS));
+  const expected = (await call(app, { method: 'POST', url: '/v2/models/iris/infer', payload })).body.outputs;
+  for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON', 'text/plain', 'application/x-anything']) {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const { res, body } = await call(app, { method: 'POST', url: '/v2/models/iris/infer', payload, headers: { 'content-type': type } });
+      assert.equal(res.statusCode, 200, `${type}: ${res.body}`);
+      assert.deepEqual(body.outputs, expected, type);
+    }
+  }
+  const framed = await call(app, { method: 'POST', url: '/v2/models/iris/infer', ...binaryBody({ inputs: [{ name: 'features', shape: [3, 4], datatype: 'FP32', parameters: { binary_data_size: 48 } }] }, [Buffer.from(Float32Array.from(IRIS_ROWS.flat()).buffer)]) });
+  assert.equal(framed.res.statusCode, 200, framed.res.body);
+  assert.deepEqual(JSON.parse(framed.res.body).outputs, expected);
+  const malformed = await call(app, { method: 'POST', url: '/v2/models/iris/infer', payload: '{"inputs": [', headers: { 'content-type': 'application/json' } });
+  assert.equal(malformed.res.statusCode, 400);
+  assert.match(malformed.body.error, /not valid JSON/);
+});
+
 test('outputs select and order what comes back; classification returns value:index:label strings', async (t) => {
   const { app } = await buildTestApp(t);
   const payload = {
