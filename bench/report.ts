@@ -12,6 +12,16 @@ export interface Cell extends LoadResult {
   rounds: number[];
   /** Server CPU time (all its threads) per request during the measured run. */
   cpuUsPerRequest: number;
+  /** Open loop: the p99 of every round (the cell shows the round with the lowest). */
+  p99Rounds?: number[];
+}
+
+/** Defaults against metrics and monitoring off, measured back to back in pairs (one entry per pair). */
+export interface PairedRuns {
+  onCpuUs: number[];
+  offCpuUs: number[];
+  onRps: number[];
+  offRps: number[];
 }
 
 export interface Target {
@@ -32,6 +42,8 @@ export interface BenchResults {
   settings: Record<string, unknown>;
   compute: Record<string, ComputePoint[]>;
   cells: Cell[];
+  /** Per scenario: the paired on/off runs that price metrics and monitoring (absent in older results). */
+  paired?: Record<string, PairedRuns>;
   targets: Target[];
 }
 

@@ -1,6 +1,6 @@
 // `npm run bench`: starts onnx-serve and the baselines, sweeps load, prints the table and writes bench/results/.
 //
-//   npm run bench [-- --seconds 3 --warmup 1 --rounds 3 --no-wrk --only iris-json]
+//   npm run bench [-- --seconds 3 --warmup 1 --rounds 3 --open-rounds 3 --pairs 5 --no-wrk --only iris-json]
 //   npm run bench -- --render    (no measuring: recomputes the targets of bench/results/latest.json and rewrites the table)
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { hasWrk, measure } from './drivers.js';
 import type { LoadResult, LoadSpec } from './loadgen.js';
 import { writePayloads, writeRepository, type Payload } from './payloads.js';
 import { freePort, runJson, serve, type Served } from './processes.js';
-import { renderChart, renderTable, updateReadme, type BenchResults, type Cell } from './report.js';
+import { renderChart, renderTable, updateReadme, type BenchResults, type Cell, type PairedRuns } from './report.js';
 import { BATCHED_MINIMUM, computeTargets, UNMONITORED } from './targets.js';
 import { ConfigSchema } from '../src/config/schema.js';
 
@@ -23,6 +23,8 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '1' },
     rounds: { type: 'string', default: '3' },
+    'open-rounds': { type: 'string', default: '3' },
+    pairs: { type: 'string', default: '5' },
     'no-wrk': { type: 'boolean', default: false },
     only: { type: 'string' },
     out: { type: 'string', default: join(ROOT, 'bench', 'results') },
@@ -32,6 +34,8 @@ const { values: opts } = parseArgs({
 const SECONDS = Number(opts.seconds);
 const WARMUP = Number(opts.warmup);
 const ROUNDS = Number(opts.rounds);
+const OPEN_ROUNDS = Number(opts['open-rounds']);
+const PAIRS = Number(opts.pairs);
 const USE_WRK = !opts['no-wrk'] && hasWrk();
 const CONCURRENCY = [1, 8, 64];
 const THREADS = 1;
@@ -171,26 +175,55 @@ async function main(): Promise<void> {
     return { ...chosen, scenario: p.scenario, target: p.server.name, load: `c=${p.connections}`, rounds: results.map((r) => Math.round(r.throughput)) };
   });
 
-  // NOTE: open loop at half of onnx-serve's peak for the model: latency counted from each request's due time.
-  for (const scenario of ['iris-json', 'mlp-json'].filter((s) => opts.only === undefined || s === opts.only)) {
+  const scenarios = ['iris-json', 'mlp-json'].filter((s) => opts.only === undefined || s === opts.only);
+  // NOTE: open loop at half of onnx-serve's peak for the model: latency counted from each request's due time. A
+  // stall of the VM costs a 6-second run its p99, so each side runs several rounds, alternating which goes first,
+  // and keeps its best (lowest p99) round; the server's own stalls (collections) recur in every round.
+  for (const scenario of scenarios) {
     // NOTE: the peak is the best concurrency's median round, so one lucky round does not set a rate the server can't hold.
     const peak = Math.max(...cells.filter((c) => c.scenario === scenario && c.target === main.name && c.load.startsWith('c=')).map((c) => median(c.rounds)));
     const rate = Math.round(peak / 2);
     const pl = payload(scenario);
-    for (const server of [main, ceiling]) {
-      const result = await timed(server, { url: `${server.url}/v2/models/${pl.model}/infer`, bodyFile: pl.file, headers: pl.headers, mode: 'open', connections: 0, rate, warmupSeconds: WARMUP, seconds: SECONDS * 2 });
-      cells.push({ ...result, scenario, target: server.name, load: `open ${rate}/s`, rounds: [Math.round(result.throughput)] });
-      log(`open loop ${scenario} ${server.name} at ${rate}/s: p99 ${result.p99Ms.toFixed(2)} ms errors ${result.errors}`);
+    const rounds = new Map<Served, (LoadResult & { cpuUsPerRequest: number })[]>();
+    for (let round = 0; round < OPEN_ROUNDS; round++) {
+      for (const server of round % 2 === 0 ? [main, ceiling] : [ceiling, main]) {
+        const result = await timed(server, { url: `${server.url}/v2/models/${pl.model}/infer`, bodyFile: pl.file, headers: pl.headers, mode: 'open', connections: 0, rate, warmupSeconds: WARMUP, seconds: SECONDS * 2 });
+        rounds.set(server, [...(rounds.get(server) ?? []), result]);
+        log(`open loop round ${round + 1} ${scenario} ${server.name} at ${rate}/s: p99 ${result.p99Ms.toFixed(2)} ms errors ${result.errors}`);
+      }
     }
+    for (const [server, results] of rounds) {
+      const best = results.reduce((a, b) => (b.p99Ms < a.p99Ms ? b : a));
+      // NOTE: errors in any round count: the best round must not hide a failing one.
+      const errors = Math.max(...results.map((r) => r.errors));
+      cells.push({ ...best, errors, scenario, target: server.name, load: `open ${rate}/s`, rounds: results.map((r) => Math.round(r.throughput)), p99Rounds: results.map((r) => r.p99Ms) });
+    }
+  }
+
+  // NOTE: metrics and monitoring priced by back-to-back pairs (see targets.ts), order alternating within each pair.
+  const paired: Record<string, PairedRuns> = {};
+  for (const scenario of scenarios) {
+    const pl = payload(scenario);
+    const runs: PairedRuns = { onCpuUs: [], offCpuUs: [], onRps: [], offRps: [] };
+    for (let pair = 0; pair < PAIRS; pair++) {
+      for (const server of pair % 2 === 0 ? [main, unmonitored] : [unmonitored, main]) {
+        const r = await timed(server, { url: `${server.url}/v2/models/${pl.model}/infer`, bodyFile: pl.file, headers: pl.headers, mode: 'closed', connections: 64, warmupSeconds: WARMUP, seconds: SECONDS });
+        if (server === main) runs.onCpuUs.push(r.cpuUsPerRequest), runs.onRps.push(r.throughput);
+        else runs.offCpuUs.push(r.cpuUsPerRequest), runs.offRps.push(r.throughput);
+      }
+      log(`pair ${pair + 1} ${scenario}: CPU µs/req on ${runs.onCpuUs[pair].toFixed(1)}, off ${runs.offCpuUs[pair].toFixed(1)}`);
+    }
+    paired[scenario] = runs;
   }
 
   const cpu = cpus();
   const results: BenchResults = {
     startedAt: started.toISOString(),
     machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', loadAverageBefore: loadBefore, loadAverageAfter: loadavg(), node: process.version, generator: USE_WRK ? 'wrk 1 thread + bench/loadgen.ts (open loop)' : 'bench/loadgen.ts' },
-    settings: { seconds: SECONDS, warmupSeconds: WARMUP, rounds: ROUNDS, intraOpThreads: THREADS, concurrency: CONCURRENCY },
+    settings: { seconds: SECONDS, warmupSeconds: WARMUP, rounds: ROUNDS, openRounds: OPEN_ROUNDS, pairs: PAIRS, intraOpThreads: THREADS, concurrency: CONCURRENCY },
     compute,
     cells,
+    paired,
     targets: [],
   };
   publish(results, opts.only === undefined);

@@ -93,6 +93,26 @@ describe('computeTargets', () => {
     assert.match(renderTable({ ...results, cells: stalled, targets: [t] }), /\| inconclusive \|.*inconclusive: the HTTP ceiling's own p99/);
   });
 
+  test('monitoring cost from paired runs: the median pair decides, not the sweep\'s best rounds', () => {
+    // NOTE: off ÷ on per pair: 0.90, 1.00, 0.96, 0.99, 0.80 -> median 0.96; the sweep's cells (96 ÷ 100) are ignored.
+    const paired = { 'iris-json': { onCpuUs: [50, 50, 50, 50, 50], offCpuUs: [45, 50, 48, 49.5, 40], onRps: [100, 100, 100, 100, 100], offRps: [100, 100, 100, 100, 100] } };
+    const t = computeTargets({ ...results, paired }).find((x) => x.name === 'iris-json c=64 metrics + monitoring on vs off')!;
+    assert.equal(t.measured, 0.96);
+    assert.equal(t.pass, true);
+    assert.match(t.how, /median of 5 back-to-back pairs .*\(0\.90, 1\.00, 0\.96, 0\.99, 0\.80; medians 48 ÷ 50/);
+    const worse = { 'iris-json': { ...paired['iris-json'], offCpuUs: [45, 46, 47, 49.5, 40] } };
+    assert.equal(computeTargets({ ...results, paired: worse }).find((x) => x.name === t.name)!.pass, false, 'median pair 0.92: a miss');
+    const two = { 'iris-json': { onCpuUs: [50, 50], offCpuUs: [50.5, 45.5], onRps: [100, 100], offRps: [100, 100] } };
+    assert.equal(computeTargets({ ...results, paired: two }).find((x) => x.name === t.name)!.measured, 0.96, 'an even count takes the mean of the middle two (1.01 and 0.91)');
+  });
+
+  test('open loop: the p99 of every round is stated when there were several', () => {
+    const cells = results.cells.map((c) => (c.load.startsWith('open') ? { ...c, p99Rounds: c.target === 'onnx-serve' ? [10, 31.5] : [4, 6] } : c));
+    const t = computeTargets({ ...results, cells }).find((x) => x.name.startsWith('mlp-json open loop'))!;
+    assert.match(t.how, /p99 per round 10\.0 \/ 31\.5 ms \(ceiling 4\.0 \/ 6\.0\)$/);
+    assert.equal(t.measured, (2 * 4 + 4) / 10, 'judged on the cells (each side\'s best round)');
+  });
+
   test('monitoring cost is judged on CPU per request; a missing cell is a miss, not a crash', () => {
     assert.equal(targets['iris-json c=64 metrics + monitoring on vs off'].measured, 0.96);
     assert.equal(targets['mlp-json c=64 metrics + monitoring on vs off'].pass, false);
