@@ -1,5 +1,4 @@
 // buildApp(config, deps): the whole server as a Fastify instance, plugins registered in an explicit order; no listen.
-import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
@@ -25,6 +24,7 @@ import { registerResponseHeaders } from './plugins/response-headers.js';
 import { createModelLifecycle } from './registry/lifecycle.js';
 import type { ModelControl } from './registry/model-control.js';
 import type { LoadProbe } from './registry/version-loader.js';
+import { requestUuid } from './request-id.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { predictRoutes } from './routes/v1/predict.js';
 import { feedbackRoutes } from './routes/v2/feedback.js';
@@ -86,7 +86,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     // NOTE: a caller's X-Request-Id is kept (when sane) so logs line up across services.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : requestUuid();
     },
     routerOptions: { maxParamLength: 256 },
     // NOTE: requests arriving on open keep-alive connections during a drain are served (with Connection: close)

@@ -1,8 +1,8 @@
 // Protocol-neutral inference: resolve the version, validate and decode, run, post-process, notify hooks.
-import { randomUUID } from 'node:crypto';
 import { InferenceFailedError, ModelNotReadyError, ServiceError } from '../errors.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import type { ModelVersion } from '../registry/model-version.js';
+import { requestUuid } from '../request-id.js';
 import { labelsFor } from '../repository/model-config.js';
 import type { Batcher, BatchResult } from './batcher.js';
 import type { BatchRunEvent, DataPlaneHooks, InferenceEvent, InferenceRequest, InferenceResult, ModelDescription, NamedTensor } from './data-plane-types.js';
@@ -122,7 +122,7 @@ export class DataPlane {
   #finish(version: ModelVersion, request: InferenceRequest, prepared: Prepared, result: BatchResult, started: bigint): InferenceResult {
     const { outputs: raw, computeSeconds, queueSeconds } = result;
     const computed = process.hrtime.bigint();
-    const id = request.id ?? randomUUID();
+    const id = request.id ?? requestUuid();
     const outputs = prepared.wanted.map((o): NamedTensor => {
       const tensor = o.classification === undefined ? raw[o.name] : classify(raw[o.name], o.classification, labelsFor(version.config, o.name));
       return { name: o.name, binary: o.binary, datatype: tensor.datatype, shape: tensor.shape, data: tensor.data };

@@ -68,12 +68,43 @@ const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 /** NOTE: names and ids are nearly always plain; quoting those directly skips JSON.stringify's general path. */
 const quote = (s: string): string => (PLAIN.test(s) ? `"${s}"` : JSON.stringify(s));
 
-const shapeText = (shape: readonly number[]): string => (shape.length === 1 ? `[${shape[0]}]` : `[${shape.join(',')}]`);
+/** NOTE: one and two dimensions (batch; batch × features) are nearly every response, and need no join. */
+const shapeText = (shape: readonly number[]): string =>
+  shape.length === 1 ? `[${shape[0]}]` : shape.length === 2 ? `[${shape[0]},${shape[1]}]` : `[${shape.join(',')}]`;
+
+/**
+ * The fixed text before a key's value, and before an output's shape, made once. NOTE: both come from a small set
+ * (the code's keys; the loaded models' output names and datatypes); the cap only guards against a surprise.
+ */
+const keyTexts = new Map<string, string>();
+const outputHeads = new Map<string, Map<string, string>>();
+const CACHE_CAP = 4096;
+
+function keyText(key: string): string {
+  let text = keyTexts.get(key);
+  if (text === undefined) {
+    if (keyTexts.size >= CACHE_CAP) keyTexts.clear();
+    keyTexts.set(key, (text = `${quote(key)}:`));
+  }
+  return text;
+}
+
+function outputHead(name: string, datatype: string): string {
+  let byType = outputHeads.get(name);
+  if (byType === undefined) {
+    if (outputHeads.size >= CACHE_CAP) outputHeads.clear();
+    outputHeads.set(name, (byType = new Map()));
+  }
+  let text = byType.get(datatype);
+  if (text === undefined) byType.set(datatype, (text = `{"name":${quote(name)},"datatype":"${datatype}","shape":`));
+  return text;
+}
 
 /**
  * Writes an inference response; numeric JSON data is joined natively rather than stringified element by element.
  * NOTE: written by hand rather than with JSON.stringify on objects, which cost about 0.3 µs per object here:
- * a third of a small response's whole encoding.
+ * a third of a small response's whole encoding. The fixed parts come from caches: an iris response 1014 -> 840 ns
+ * and 2.6 -> 1.9 kB of strings allocated.
  */
 export function encodeInferResponse(head: Record<string, unknown>, outputs: readonly NamedTensor[]): EncodedResponse {
   const buffers: Buffer[] = [];
@@ -81,18 +112,19 @@ export function encodeInferResponse(head: Record<string, unknown>, outputs: read
   for (const key in head) {
     const value = head[key];
     if (value === undefined) continue;
-    json += `${quote(key)}:${typeof value === 'string' ? quote(value) : JSON.stringify(value)},`;
+    json += keyText(key) + (typeof value === 'string' ? quote(value) : JSON.stringify(value)) + ',';
   }
   json += '"outputs":[';
   for (let i = 0; i < outputs.length; i++) {
     const o = outputs[i];
-    json += `${i === 0 ? '' : ','}{"name":${quote(o.name)},"datatype":"${o.datatype}","shape":${shapeText(o.shape)},`;
+    if (i > 0) json += ',';
+    json += outputHead(o.name, o.datatype) + shapeText(o.shape) + ',';
     if (o.binary) {
       const buf = encodeBinaryData(o.datatype, o.data);
       if (buf.length > 0) buffers.push(buf);
       json += `"parameters":{"binary_data_size":${buf.length}}}`;
     } else {
-      json += `"data":${encodeJsonData(o.datatype, o.data)}}`;
+      json += '"data":' + encodeJsonData(o.datatype, o.data) + '}';
     }
   }
   return { json: `${json}]}`, buffers };

@@ -180,6 +180,15 @@ describe('encodeInferResponse', () => {
     });
   });
 
+  test('the cached text before each shape follows both name and datatype (one name, two datatypes, in turns)', () => {
+    const asType = (datatype: 'FP32' | 'INT32', data: Float32Array | Int32Array) => JSON.parse(encodeInferResponse(HEAD, [out('score', false, { datatype, shape: [1], data })]).json).outputs[0];
+    for (let round = 0; round < 2; round++) {
+      assert.deepEqual(asType('FP32', Float32Array.from([0.5])), { name: 'score', datatype: 'FP32', shape: [1], data: [0.5] });
+      assert.deepEqual(asType('INT32', Int32Array.from([7])), { name: 'score', datatype: 'INT32', shape: [1], data: [7] });
+    }
+    assert.deepEqual(Object.keys(JSON.parse(encodeInferResponse({ id: 'x', model_name: 'm' }, []).json)), ['id', 'model_name', 'outputs'], 'keys keep the head\'s order');
+  });
+
   test('no outputs gives an empty outputs array', () => {
     assert.deepEqual(JSON.parse(encodeInferResponse(HEAD, []).json), { ...HEAD, outputs: [] });
   });
