@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LoadResult, LoadSpec } from './loadgen.js';
-import { runJson } from './processes.js';
+import { onCpus, runJson } from './processes.js';
 
 const LUA = fileURLToPath(new URL('./wrk-post.lua', import.meta.url));
 const LOADGEN = fileURLToPath(new URL('./loadgen.ts', import.meta.url));
@@ -35,22 +35,25 @@ export function parseWrk(out: string, seconds: number): LoadResult {
   };
 }
 
-function wrk(spec: LoadSpec, seconds: number): Promise<string> {
+function wrk(spec: LoadSpec, seconds: number, cpus?: string): Promise<string> {
   const env = { ...process.env, BENCH_BODY: spec.bodyFile, BENCH_HEADERS: Object.entries(spec.headers).map(([k, v]) => `${k}: ${v}`).join('\n') };
   return new Promise((resolve, reject) => {
     // NOTE: one wrk thread: the machine has 2 cores and the server should get as much of them as possible.
     const args = ['-t1', `-c${spec.connections}`, `-d${seconds}s`, '--latency', '--timeout', '10s', '-s', LUA, spec.url];
-    const child = spawnSync('wrk', args, { env, encoding: 'utf8' });
+    const child = spawnSync(...onCpus(cpus, 'wrk', args), { env, encoding: 'utf8' });
     if (child.status !== 0) reject(new Error(`wrk failed: ${child.stderr}`));
     else resolve(child.stdout);
   });
 }
 
-/** One measurement: closed loop through wrk when available, otherwise (and always for open loop) the own generator. */
-export async function measure(spec: LoadSpec, useWrk: boolean): Promise<LoadResult> {
+/**
+ * One measurement: closed loop through wrk when available, otherwise (and always for open loop) the own generator,
+ * on the cores `cpus` when given.
+ */
+export async function measure(spec: LoadSpec, useWrk: boolean, cpus?: string): Promise<LoadResult> {
   if (spec.mode === 'closed' && useWrk) {
-    if (spec.warmupSeconds > 0) await wrk(spec, spec.warmupSeconds);
-    return parseWrk(await wrk(spec, spec.seconds), spec.seconds);
+    if (spec.warmupSeconds > 0) await wrk(spec, spec.warmupSeconds, cpus);
+    return parseWrk(await wrk(spec, spec.seconds, cpus), spec.seconds);
   }
-  return runJson<LoadResult>(process.execPath, ['--import', 'tsx', LOADGEN, JSON.stringify(spec)]);
+  return runJson<LoadResult>(...onCpus(cpus, process.execPath, ['--import', 'tsx', LOADGEN, JSON.stringify(spec)]));
 }

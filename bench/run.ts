@@ -1,6 +1,6 @@
 // `npm run bench`: starts onnx-serve and the baselines, sweeps load, prints the table and writes bench/results/.
 //
-//   npm run bench [-- --seconds 3 --warmup 1 --rounds 3 --open-rounds 3 --pairs 5 --no-wrk --only iris-json]
+//   npm run bench [-- --seconds 3 --warmup 1 --rounds 3 --open-rounds 3 --pairs 5 --no-wrk --no-pin --only iris-json]
 //   npm run bench -- --render    (no measuring: recomputes the targets of bench/results/latest.json and rewrites the table)
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import type { ComputePoint } from './compute-ceiling.js';
 import { hasWrk, measure } from './drivers.js';
 import type { LoadResult, LoadSpec } from './loadgen.js';
 import { writePayloads, writeRepository, type Payload } from './payloads.js';
-import { freePort, runJson, serve, type Served } from './processes.js';
+import { freePort, onCpus, planCpus, runJson, serve, type Served } from './processes.js';
 import { renderChart, renderTable, updateReadme, type BenchResults, type Cell, type PairedRuns } from './report.js';
 import { BATCHED_MINIMUM, computeTargets, UNMONITORED } from './targets.js';
 import { ConfigSchema } from '../src/config/schema.js';
@@ -26,6 +26,7 @@ const { values: opts } = parseArgs({
     'open-rounds': { type: 'string', default: '3' },
     pairs: { type: 'string', default: '5' },
     'no-wrk': { type: 'boolean', default: false },
+    'no-pin': { type: 'boolean', default: false },
     only: { type: 'string' },
     out: { type: 'string', default: join(ROOT, 'bench', 'results') },
     render: { type: 'boolean', default: false },
@@ -40,6 +41,8 @@ const USE_WRK = !opts['no-wrk'] && hasWrk();
 const CONCURRENCY = [1, 8, 64];
 const THREADS = 1;
 const NODE = process.execPath;
+/** Servers under test on their own core(s), load generators on another (see planCpus). */
+const CPUS = planCpus(!opts['no-pin'], cpus().length);
 const TSX = ['--import', 'tsx'];
 
 const tmp = mkdtempSync(join(tmpdir(), 'onnx-serve-bench-'));
@@ -52,7 +55,7 @@ async function onnxServe(name: string, extra: string[]): Promise<Served> {
   const main = existsSync(compiled) ? [compiled] : [...TSX, join(ROOT, 'src', 'main.ts')];
   // NOTE: the access log is off, as a deployment at these rates would run it (its cost is stated in README: Logs).
   const args = [...main, '--models', join(tmp, 'models'), '--port', String(port), '--log-format', 'json', '--docs', 'false', '--access-log', 'false', ...extra];
-  const s = await serve(name, NODE, args, port, '/v2/health/ready');
+  const s = await serve(name, ...onCpus(CPUS.servers, NODE, args), port, '/v2/health/ready');
   servers.push(s);
   return s;
 }
@@ -89,9 +92,9 @@ function cpuSeconds(pid: number | undefined): number {
  * throughput on a machine shared with other work.
  */
 async function timed(server: Served, spec: LoadSpec): Promise<LoadResult & { cpuUsPerRequest: number }> {
-  if (spec.warmupSeconds > 0) await measure({ ...spec, seconds: spec.warmupSeconds, warmupSeconds: 0 }, USE_WRK);
+  if (spec.warmupSeconds > 0) await measure({ ...spec, seconds: spec.warmupSeconds, warmupSeconds: 0 }, USE_WRK, CPUS.generators);
   const before = cpuSeconds(server.child.pid);
-  const result = await measure({ ...spec, warmupSeconds: 0 }, USE_WRK);
+  const result = await measure({ ...spec, warmupSeconds: 0 }, USE_WRK, CPUS.generators);
   const cpu = cpuSeconds(server.child.pid) - before;
   return { ...result, cpuUsPerRequest: (cpu * 1e6) / Math.max(1, result.requests) };
 }
@@ -119,12 +122,12 @@ async function main(): Promise<void> {
   const payloads = writePayloads(join(tmp, 'payloads'));
   const payload = (name: string) => payloads.find((p) => p.name === name)!;
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  log(`load generator: ${USE_WRK ? 'wrk (closed loop) + bench/loadgen.ts (open loop)' : 'bench/loadgen.ts'}; ${SECONDS}s per measurement, ${ROUNDS} rounds`);
+  log(`load generator: ${USE_WRK ? 'wrk (closed loop) + bench/loadgen.ts (open loop)' : 'bench/loadgen.ts'}; ${SECONDS}s per measurement, ${ROUNDS} rounds; cores: ${JSON.stringify(CPUS)}`);
 
   // NOTE: the compute ceilings run first, on a quiet machine, before any server is started.
   const compute: Record<string, ComputePoint[]> = {};
   for (const model of ['iris', 'bench-mlp']) {
-    compute[model] = await runJson<ComputePoint[]>(NODE, [...TSX, here('compute-ceiling.ts'), modelFiles[model], String(THREADS), '1', '1,2,4,8,16,32,64,128']);
+    compute[model] = await runJson<ComputePoint[]>(...onCpus(CPUS.servers, NODE, [...TSX, here('compute-ceiling.ts'), modelFiles[model], String(THREADS), '1', '1,2,4,8,16,32,64,128']));
     log(`compute ceiling ${model}: ${compute[model].map((p) => `b${p.batch} ${p.rowsPerSecond.toFixed(0)}/s`).join(', ')}`);
   }
 
@@ -135,17 +138,17 @@ async function main(): Promise<void> {
   const others = [await onnxServe(`onnx-serve (${other})`, ['--backend', other])];
   const unmonitored = await onnxServe(UNMONITORED, ['--metrics', 'false', '--monitoring', 'false']);
   const ceilingPort = await freePort();
-  const ceiling = await serve('http-ceiling', NODE, [...TSX, here('servers/http-ceiling.ts'), String(ceilingPort), JSON.stringify(await captureResponses(main, payloads))], ceilingPort);
+  const ceiling = await serve('http-ceiling', ...onCpus(CPUS.servers, NODE, [...TSX, here('servers/http-ceiling.ts'), String(ceilingPort), JSON.stringify(await captureResponses(main, payloads))]), ceilingPort);
   servers.push(ceiling);
   const naivePort = await freePort();
   const naiveModels = { iris: modelFiles.iris, 'bench-mlp': modelFiles['bench-mlp'] };
-  const naive = await serve('naive', NODE, [...TSX, here('servers/naive-server.ts'), String(naivePort), JSON.stringify(naiveModels)], naivePort);
+  const naive = await serve('naive', ...onCpus(CPUS.servers, NODE, [...TSX, here('servers/naive-server.ts'), String(naivePort), JSON.stringify(naiveModels)]), naivePort);
   servers.push(naive);
   const tunedPort = await freePort();
-  const naiveTuned = await serve('naive (1 thread)', NODE, [...TSX, here('servers/naive-server.ts'), String(tunedPort), JSON.stringify(naiveModels), String(THREADS)], tunedPort);
+  const naiveTuned = await serve('naive (1 thread)', ...onCpus(CPUS.servers, NODE, [...TSX, here('servers/naive-server.ts'), String(tunedPort), JSON.stringify(naiveModels), String(THREADS)]), tunedPort);
   servers.push(naiveTuned);
   const minimumPort = await freePort();
-  const minimum = await serve(BATCHED_MINIMUM, NODE, [...TSX, here('servers/batched-minimum.ts'), String(minimumPort), JSON.stringify(naiveModels), String(THREADS)], minimumPort);
+  const minimum = await serve(BATCHED_MINIMUM, ...onCpus(CPUS.servers, NODE, [...TSX, here('servers/batched-minimum.ts'), String(minimumPort), JSON.stringify(naiveModels), String(THREADS)]), minimumPort);
   servers.push(minimum);
 
   type Plan = { scenario: string; server: Served; connections: number };
@@ -219,8 +222,8 @@ async function main(): Promise<void> {
   const cpu = cpus();
   const results: BenchResults = {
     startedAt: started.toISOString(),
-    machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', loadAverageBefore: loadBefore, loadAverageAfter: loadavg(), node: process.version, generator: USE_WRK ? 'wrk 1 thread + bench/loadgen.ts (open loop)' : 'bench/loadgen.ts' },
-    settings: { seconds: SECONDS, warmupSeconds: WARMUP, rounds: ROUNDS, openRounds: OPEN_ROUNDS, pairs: PAIRS, intraOpThreads: THREADS, concurrency: CONCURRENCY },
+    machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', loadAverageBefore: loadBefore, loadAverageAfter: loadavg(), node: process.version, generator: `${USE_WRK ? 'wrk 1 thread + bench/loadgen.ts (open loop)' : 'bench/loadgen.ts'}${CPUS.servers === undefined ? ', unpinned' : `; servers pinned to CPU ${CPUS.servers}, load generators to CPU ${CPUS.generators}`}` },
+    settings: { seconds: SECONDS, warmupSeconds: WARMUP, rounds: ROUNDS, openRounds: OPEN_ROUNDS, pairs: PAIRS, intraOpThreads: THREADS, concurrency: CONCURRENCY, cpus: CPUS },
     compute,
     cells,
     paired,

@@ -1,5 +1,6 @@
 // The benchmark's own parts: wrk output parsing, target arithmetic, and the load generator against a local server.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, test, type TestContext } from 'node:test';
 import { parseWrk } from '../../bench/drivers.js';
 import { runLoad } from '../../bench/loadgen.js';
-import { freePort, serve } from '../../bench/processes.js';
+import { freePort, onCpus, planCpus, serve } from '../../bench/processes.js';
 import type { BenchResults, Cell } from '../../bench/report.js';
 import { renderTable } from '../../bench/report.js';
 import { computeTargets } from '../../bench/targets.js';
@@ -129,6 +130,21 @@ async function server(t: TestContext, handler: (respond: (status: number) => voi
   t.after(() => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); }));
   return `http://127.0.0.1:${(s.address() as AddressInfo).port}/v2/models/m/infer`;
 }
+
+describe('core pinning', () => {
+  test('servers get every core but the first and generators the first, only with two cores or more and when asked', () => {
+    const hasTaskset = spawnSync('taskset', ['-V']).error === undefined;
+    assert.deepEqual(planCpus(false, 8), {});
+    assert.deepEqual(planCpus(true, 1), {});
+    assert.deepEqual(planCpus(true, 2), hasTaskset ? { generators: '0', servers: '1' } : {});
+    assert.deepEqual(planCpus(true, 8), hasTaskset ? { generators: '0', servers: '1-7' } : {});
+  });
+
+  test('a pinned command runs through taskset with its arguments unchanged; without cores it is left alone', () => {
+    assert.deepEqual(onCpus('1', 'node', ['a.js', '--port', '1']), ['taskset', ['-c', '1', 'node', 'a.js', '--port', '1']]);
+    assert.deepEqual(onCpus(undefined, 'wrk', ['-t1']), ['wrk', ['-t1']]);
+  });
+});
 
 describe('loadgen', () => {
   const dir = mkdtempSync(join(tmpdir(), 'loadgen-'));
