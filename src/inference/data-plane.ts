@@ -2,8 +2,8 @@
 import { InferenceFailedError, ModelNotReadyError, ServiceError } from '../errors.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import type { ModelVersion } from '../registry/model-version.js';
-import { requestUuid } from '../request-id.js';
 import { labelsFor } from '../repository/model-config.js';
+import { requestUuid } from '../request-id.js';
 import type { Batcher, BatchResult } from './batcher.js';
 import type { BatchRunEvent, DataPlaneHooks, InferenceEvent, InferenceRequest, InferenceResult, ModelDescription, NamedTensor } from './data-plane-types.js';
 import { classify } from './classification.js';
