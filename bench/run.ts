@@ -13,7 +13,7 @@ import type { LoadResult, LoadSpec } from './loadgen.js';
 import { writePayloads, writeRepository, type Payload } from './payloads.js';
 import { freePort, onCpus, planCpus, runJson, serve, type Served } from './processes.js';
 import { renderChart, renderTable, updateReadme, type BenchResults, type Cell, type PairedRuns } from './report.js';
-import { BATCHED_MINIMUM, computeTargets, UNMONITORED } from './targets.js';
+import { BATCHED_MINIMUM, computeTargets, median, UNMONITORED } from './targets.js';
 import { ConfigSchema } from '../src/config/schema.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -75,7 +75,6 @@ async function captureResponses(server: Served, payloads: Payload[]): Promise<Re
 }
 
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** CPU seconds (user + system, every thread) a process has used so far; NaN where /proc is not there. */
 function cpuSeconds(pid: number | undefined): number {
@@ -86,6 +85,15 @@ function cpuSeconds(pid: number | undefined): number {
     return NaN;
   }
 }
+
+/** What posts payload `pl` to `server`'s infer route, after the usual warm-up. */
+const loadOf = (server: Served, pl: Payload, load: Pick<LoadSpec, 'mode' | 'connections' | 'rate' | 'seconds'>): LoadSpec => ({
+  url: `${server.url}/v2/models/${pl.model}/infer`,
+  bodyFile: pl.file,
+  headers: pl.headers,
+  warmupSeconds: WARMUP,
+  ...load,
+});
 
 /**
  * A warm-up run, then the measured one with the server's CPU time around it: CPU per request is steadier than
@@ -166,7 +174,7 @@ async function main(): Promise<void> {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const p of selected) {
       const pl = payload(p.scenario);
-      const result = await timed(p.server, { url: `${p.server.url}/v2/models/${pl.model}/infer`, bodyFile: pl.file, headers: pl.headers, mode: 'closed', connections: p.connections, warmupSeconds: WARMUP, seconds: SECONDS });
+      const result = await timed(p.server, loadOf(p.server, pl, { mode: 'closed', connections: p.connections, seconds: SECONDS }));
       runs.set(p, [...(runs.get(p) ?? []), result]);
       log(`round ${round} ${p.scenario} ${p.server.name} c=${p.connections}: ${result.throughput.toFixed(0)} req/s p99 ${result.p99Ms.toFixed(2)} ms errors ${result.errors}`);
     }
@@ -190,7 +198,7 @@ async function main(): Promise<void> {
     const rounds = new Map<Served, (LoadResult & { cpuUsPerRequest: number })[]>();
     for (let round = 0; round < OPEN_ROUNDS; round++) {
       for (const server of round % 2 === 0 ? [main, ceiling] : [ceiling, main]) {
-        const result = await timed(server, { url: `${server.url}/v2/models/${pl.model}/infer`, bodyFile: pl.file, headers: pl.headers, mode: 'open', connections: 0, rate, warmupSeconds: WARMUP, seconds: SECONDS * 2 });
+        const result = await timed(server, loadOf(server, pl, { mode: 'open', connections: 0, rate, seconds: SECONDS * 2 }));
         rounds.set(server, [...(rounds.get(server) ?? []), result]);
         log(`open loop round ${round + 1} ${scenario} ${server.name} at ${rate}/s: p99 ${result.p99Ms.toFixed(2)} ms errors ${result.errors}`);
       }
@@ -210,7 +218,7 @@ async function main(): Promise<void> {
     const runs: PairedRuns = { onCpuUs: [], offCpuUs: [], onRps: [], offRps: [] };
     for (let pair = 0; pair < PAIRS; pair++) {
       for (const server of pair % 2 === 0 ? [main, unmonitored] : [unmonitored, main]) {
-        const r = await timed(server, { url: `${server.url}/v2/models/${pl.model}/infer`, bodyFile: pl.file, headers: pl.headers, mode: 'closed', connections: 64, warmupSeconds: WARMUP, seconds: SECONDS });
+        const r = await timed(server, loadOf(server, pl, { mode: 'closed', connections: 64, seconds: SECONDS }));
         if (server === main) runs.onCpuUs.push(r.cpuUsPerRequest), runs.onRps.push(r.throughput);
         else runs.offCpuUs.push(r.cpuUsPerRequest), runs.offRps.push(r.throughput);
       }

@@ -62,7 +62,7 @@ export function computeTargets(results: BenchResults): Target[] {
 }
 
 /** The middle value; the mean of the two middle ones for an even count. */
-function median(xs: readonly number[]): number {
+export function median(xs: readonly number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;

