@@ -18,7 +18,7 @@ interface MetricValue {
 
 /**
  * NOTE: prom-client validates and hashes the label object on every inc/observe (about 0.5 µs each, three
- * or more per request); here the caller's values are joined into one key and the series is a Map hit.
+ * or more per request); here the series is found by one Map hit per label value, without building a key.
  */
 abstract class KeyedMetric<S extends { labels: Record<string, string> }> {
   readonly name: string;
@@ -26,7 +26,10 @@ abstract class KeyedMetric<S extends { labels: Record<string, string> }> {
   abstract readonly type: 'counter' | 'histogram';
   readonly aggregator = 'sum';
   readonly #labelNames: readonly string[];
+  /** Every series by its joined label values: what scrapes and removals walk. */
   protected readonly series = new Map<string, S>();
+  /** The same series by one Map level per label value: what the per-request path reads. */
+  #byValue = new Map<string, unknown>();
 
   constructor(options: KeyedMetricOptions) {
     if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(options.name)) throw new TypeError(`invalid metric name '${options.name}'`);
@@ -42,24 +45,43 @@ abstract class KeyedMetric<S extends { labels: Record<string, string> }> {
   /** The series for these label values, in `labelNames` order; created at zero on first use. */
   protected find(values: readonly string[]): S {
     if (values.length !== this.#labelNames.length) throw new TypeError(`${this.name}: expected ${this.#labelNames.length} label values, got ${values.length}`);
-    const key = values.length === 1 ? values[0] : values.join('\u0000');
-    let s = this.series.get(key);
+    const level = this.#levelFor(values);
+    const last = values[values.length - 1];
+    let s = level.get(last) as S | undefined;
     if (s === undefined) {
       const labels: Record<string, string> = {};
       this.#labelNames.forEach((n, i) => (labels[n] = values[i]));
       s = this.create(labels);
-      this.series.set(key, s);
+      this.series.set(values.join('\u0000'), s);
+      level.set(last, s);
     }
     return s;
+  }
+
+  /** The Map that holds the series of these values by the last one; the levels above it are made as needed. */
+  #levelFor(values: readonly string[]): Map<string, unknown> {
+    let level = this.#byValue;
+    for (let i = 0; i < values.length - 1; i++) {
+      let next = level.get(values[i]) as Map<string, unknown> | undefined;
+      if (next === undefined) level.set(values[i], (next = new Map()));
+      level = next;
+    }
+    return level;
   }
 
   /** Drops every series whose labels include `match` (e.g. all of an unloaded model version). */
   remove(match: Record<string, string>): void {
     for (const [key, s] of this.series) if (Object.entries(match).every(([k, v]) => s.labels[k] === v)) this.series.delete(key);
+    this.#byValue = new Map();
+    for (const s of this.series.values()) {
+      const values = this.#labelNames.map((n) => s.labels[n]);
+      this.#levelFor(values).set(values[values.length - 1], s);
+    }
   }
 
   reset(): void {
     this.series.clear();
+    this.#byValue.clear();
   }
 
   protected abstract values(): MetricValue[];

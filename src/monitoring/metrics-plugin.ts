@@ -13,12 +13,11 @@ declare module 'fastify' {
 /** Model names from URLs become labels only when the model exists, so a scan of random names adds no series. */
 export function registerHttpMetrics(onRequestEnd: (l: RequestLifecycle) => void, metrics: ServerMetrics, models: ModelRegistry): void {
   onRequestEnd({
-    onStart(request) {
-      const protocol = request.routeOptions.config.protocol;
-      if (protocol !== undefined) metrics.requestStarted(protocol);
+    onStart(_request, route) {
+      if (route.protocol !== undefined) metrics.requestStarted(route.protocol);
     },
-    onEnd(request, reply, aborted) {
-      const protocol = request.routeOptions.config.protocol;
+    onEnd(request, reply, aborted, route) {
+      const protocol = route.protocol;
       if (protocol === undefined) return;
       const model = (request.params as { model?: string } | undefined)?.model ?? '';
       metrics.requestFinished(

@@ -1,10 +1,11 @@
 // One place that sees every request start and end, including clients that hang up before the answer.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+/** NOTE: `route` is the route's config, read once per request: `request.routeOptions` builds a new object on every read. */
 export interface RequestLifecycle {
-  onStart?(request: FastifyRequest): void;
+  onStart?(request: FastifyRequest, route: FastifyContextConfig): void;
   /** `aborted`: the client went away before the response was fully written (logged and counted as 499). */
-  onEnd(request: FastifyRequest, reply: FastifyReply, aborted: boolean): void;
+  onEnd(request: FastifyRequest, reply: FastifyReply, aborted: boolean, route: FastifyContextConfig): void;
 }
 
 /** Status for a request whose client went away before the response was written (nginx's 499). */
@@ -17,12 +18,13 @@ export const CLIENT_CLOSED = 499;
 export function registerRequestEnd(app: FastifyInstance): (listener: RequestLifecycle) => void {
   const listeners: RequestLifecycle[] = [];
   app.addHook('onRequest', (request, reply, done) => {
-    for (const l of listeners) l.onStart?.(request);
+    const route = request.routeOptions.config;
+    for (const l of listeners) l.onStart?.(request, route);
     // NOTE: `on`, not `once`: a response emits 'close' once, and once's wrapper and removal cost per request.
     reply.raw.on('close', () => {
       // NOTE: `sent` covers inject(), whose stand-in response never reports writableFinished.
       const aborted = !(reply.sent || reply.raw.writableFinished);
-      for (const l of listeners) l.onEnd(request, reply, aborted);
+      for (const l of listeners) l.onEnd(request, reply, aborted, route);
     });
     done();
   });

@@ -34,8 +34,8 @@ export function audit(request: FastifyRequest, event: string, fields: Record<str
 /** Every request to a control route (declared admin, or undeclared), whoever sent it, with its outcome. */
 export function auditControlActions(onRequestEnd: (l: RequestLifecycle) => void): void {
   onRequestEnd({
-    onEnd(request, reply, aborted) {
-      if (request.is404 || (request.routeOptions.config.access ?? 'admin') !== 'admin') return;
+    onEnd(request, reply, aborted, route) {
+      if (request.is404 || (route.access ?? 'admin') !== 'admin') return;
       audit(request, 'control', { status: aborted ? 499 : reply.statusCode, outcome: !aborted && reply.statusCode < 400 ? 'done' : 'refused or failed' });
     },
   });

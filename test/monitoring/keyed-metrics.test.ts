@@ -57,6 +57,18 @@ describe('keyed metrics', () => {
     assert.ok(!(await ours.metrics()).includes('t_duration_seconds_count{model="mlp"'));
   });
 
+  test('after a removal, kept series go on counting and removed ones start again at zero', async () => {
+    const { ours, keyed } = await pair();
+    keyed.counter.inc(['iris', '1'], 2);
+    keyed.counter.inc(['iris', '2'], 3);
+    keyed.counter.remove({ model: 'iris', version: '1' });
+    keyed.counter.inc(['iris', '1']);
+    keyed.counter.inc(['iris', '2']);
+    const text = await ours.metrics();
+    assert.match(text, /t_requests_total\{model="iris",version="1"\} 1\n/);
+    assert.match(text, /t_requests_total\{model="iris",version="2"\} 4\n/);
+  });
+
   test('refuse a wrong number of label values, a decreasing counter and bad buckets', () => {
     const registers = [new Registry()];
     const c = new KeyedCounter({ name: 'c_total', help: 'h', labelNames: ['a', 'b'], registers });

@@ -2,9 +2,14 @@
 
 /**
  * Linear probing with backward-shift deletion (no tombstones, so lookups never slow down with churn). The index
- * stores slot numbers only; the hash of slot s is read from `hashes[s]`, which the owner keeps current.
+ * stores slot numbers; the hash of slot s is read from `hashes[s]`, which the owner keeps current.
+ *
+ * NOTE: each table entry is a pair, the slot and the hash's low 32 bits, in one cache line: probing, and moving
+ * entries back on removal, read the table alone, and `hashes` is read only to confirm a match. A full feedback
+ * store does four index operations per prediction; reading `hashes` for every probed entry cost a cache miss each.
  */
 export class HashIndex {
+  /** Pairs: [slot + 1 (0: empty), low 32 bits of the hash as an int32]. */
   readonly #table: Int32Array;
   readonly #mask: number;
 
@@ -14,50 +19,59 @@ export class HashIndex {
   ) {
     let size = 16;
     while (size < slots * 2) size *= 2;
-    this.#table = new Int32Array(size);
+    this.#table = new Int32Array(size * 2);
     this.#mask = size - 1;
   }
 
-  /** NOTE: the low 32 bits of a cyrb53 hash are already well mixed; `>>> 0` takes them from the double. */
-  #home(hash: number): number {
-    return (hash >>> 0) & this.#mask;
+  /** NOTE: the low 32 bits of a cyrb53 hash are already well mixed; `| 0` takes them from the double. */
+  static #low(hash: number): number {
+    return hash | 0;
+  }
+
+  /** The table position of `hash`'s entry, or -1. */
+  #position(hash: number): number {
+    const low = HashIndex.#low(hash);
+    const table = this.#table;
+    for (let i = low & this.#mask; ; i = (i + 1) & this.#mask) {
+      const entry = table[2 * i];
+      if (entry === 0) return -1;
+      if (table[2 * i + 1] === low && this.hashes[entry - 1] === hash) return i;
+    }
   }
 
   /** The slot holding `hash`, or -1. */
   find(hash: number): number {
-    for (let i = this.#home(hash); ; i = (i + 1) & this.#mask) {
-      const entry = this.#table[i];
-      if (entry === 0) return -1;
-      if (this.hashes[entry - 1] === hash) return entry - 1;
-    }
+    const i = this.#position(hash);
+    return i === -1 ? -1 : this.#table[2 * i] - 1;
   }
 
   /** Adds a slot whose hash (already in `hashes`) is not indexed yet. */
   insert(hash: number, slot: number): void {
-    let i = this.#home(hash);
-    while (this.#table[i] !== 0) i = (i + 1) & this.#mask;
-    this.#table[i] = slot + 1;
+    const low = HashIndex.#low(hash);
+    const table = this.#table;
+    let i = low & this.#mask;
+    while (table[2 * i] !== 0) i = (i + 1) & this.#mask;
+    table[2 * i] = slot + 1;
+    table[2 * i + 1] = low;
   }
 
   /** Removes `hash` (its slot must still hold it); later entries of its probe run shift back into the gap. */
   remove(hash: number): void {
-    let gap = this.#home(hash);
-    for (;;) {
-      const entry = this.#table[gap];
-      if (entry === 0) return;
-      if (this.hashes[entry - 1] === hash) break;
-      gap = (gap + 1) & this.#mask;
-    }
+    let gap = this.#position(hash);
+    if (gap === -1) return;
+    const table = this.#table;
     for (let j = (gap + 1) & this.#mask; ; j = (j + 1) & this.#mask) {
-      const entry = this.#table[j];
+      const entry = table[2 * j];
       if (entry === 0) break;
-      const home = this.#home(this.hashes[entry - 1]);
+      const home = table[2 * j + 1] & this.#mask;
       // NOTE: the entry at j may fill the gap unless its home lies cyclically in (gap, j].
       const stays = gap <= j ? home > gap && home <= j : home > gap || home <= j;
       if (stays) continue;
-      this.#table[gap] = entry;
+      table[2 * gap] = entry;
+      table[2 * gap + 1] = table[2 * j + 1];
       gap = j;
     }
-    this.#table[gap] = 0;
+    table[2 * gap] = 0;
+    table[2 * gap + 1] = 0;
   }
 }

@@ -1,10 +1,12 @@
 // V2 inference: JSON or binary-framed requests in, JSON or binary-framed responses out.
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { encodeInferResponse, HEADER_LENGTH, sliceBinary } from '../../inference/codec/infer-body.js';
 import type { InferenceRequest } from '../../inference/data-plane.js';
 import { ErrorSchema, ModelParamsSchema, VersionParamsSchema } from '../../schemas/common.js';
+import { plainInferRequest } from '../../schemas/infer-fast-path.js';
 import { InferRequestSchema, InferResponseSchema, type InferRequestBody } from '../../schemas/v2.js';
 
 /** Binary responses at least this large are streamed from the output buffers; smaller ones are cheaper to concatenate. */
@@ -52,16 +54,27 @@ export const inferRoutes: FastifyPluginAsyncZod = async (app) => {
   };
   // NOTE: responses are written by the codec (numeric arrays joined natively); the schema only documents them.
   const passThrough = () => (payload: unknown) => (typeof payload === 'string' ? payload : JSON.stringify(payload));
+  // NOTE: bodies in the common plain form skip zod (see infer-fast-path.ts); the rest, and the parameters, meet zod.
+  const validate: FastifySchemaCompiler<FastifySchema> = (route) => {
+    const zod = validatorCompiler(route as Parameters<typeof validatorCompiler>[0]);
+    if (route.httpPart !== 'body') return zod;
+    return (data: unknown) => {
+      const plain = plainInferRequest(data);
+      return plain === undefined ? zod(data) : { value: plain };
+    };
+  };
 
   app.post('/v2/models/:model/infer', {
     schema: { ...schema, summary: 'Inference on the version serving unversioned requests', params: ModelParamsSchema },
     config: { protocol: 'v2', access: 'infer' },
     serializerCompiler: passThrough,
+    validatorCompiler: validate,
   }, (req, reply) => handle(req, reply, req.body, req.params.model));
 
   app.post('/v2/models/:model/versions/:version/infer', {
     schema: { ...schema, summary: 'Inference on one model version', params: VersionParamsSchema },
     config: { protocol: 'v2', access: 'infer' },
     serializerCompiler: passThrough,
+    validatorCompiler: validate,
   }, (req, reply) => handle(req, reply, req.body, req.params.model, req.params.version));
 };
