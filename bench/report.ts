@@ -18,6 +18,8 @@ export interface Cell extends LoadResult {
 
 /** Defaults against metrics and monitoring off, measured back to back in pairs (one entry per pair). */
 export interface PairedRuns {
+  /** side-by-side: both servers loaded at the same time on the same cores; back-to-back (older results): one after the other. */
+  mode?: 'side-by-side' | 'back-to-back';
   onCpuUs: number[];
   offCpuUs: number[];
   onRps: number[];

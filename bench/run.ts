@@ -211,18 +211,17 @@ async function main(): Promise<void> {
     }
   }
 
-  // NOTE: metrics and monitoring priced by back-to-back pairs (see targets.ts), order alternating within each pair.
+  // NOTE: metrics and monitoring priced by pairs run side by side (see targets.ts): both servers share the server
+  // cores and are loaded at the same time, so a slow minute of the machine slows both alike.
   const paired: Record<string, PairedRuns> = {};
   for (const scenario of scenarios) {
     const pl = payload(scenario);
-    const runs: PairedRuns = { onCpuUs: [], offCpuUs: [], onRps: [], offRps: [] };
+    const runs: PairedRuns = { mode: 'side-by-side', onCpuUs: [], offCpuUs: [], onRps: [], offRps: [] };
     for (let pair = 0; pair < PAIRS; pair++) {
-      for (const server of pair % 2 === 0 ? [main, unmonitored] : [unmonitored, main]) {
-        const r = await timed(server, loadOf(server, pl, { mode: 'closed', connections: 64, seconds: SECONDS }));
-        if (server === main) runs.onCpuUs.push(r.cpuUsPerRequest), runs.onRps.push(r.throughput);
-        else runs.offCpuUs.push(r.cpuUsPerRequest), runs.offRps.push(r.throughput);
-      }
-      log(`pair ${pair + 1} ${scenario}: CPU µs/req on ${runs.onCpuUs[pair].toFixed(1)}, off ${runs.offCpuUs[pair].toFixed(1)}`);
+      const [on, off] = await Promise.all([main, unmonitored].map((server) => timed(server, loadOf(server, pl, { mode: 'closed', connections: 64, seconds: SECONDS }))));
+      runs.onCpuUs.push(on.cpuUsPerRequest), runs.onRps.push(on.throughput);
+      runs.offCpuUs.push(off.cpuUsPerRequest), runs.offRps.push(off.throughput);
+      log(`pair ${pair + 1} ${scenario}: CPU µs/req on ${on.cpuUsPerRequest.toFixed(1)}, off ${off.cpuUsPerRequest.toFixed(1)}`);
     }
     paired[scenario] = runs;
   }

@@ -71,8 +71,10 @@ export function median(xs: readonly number[]): number {
 /**
  * Judged on server CPU per request (a saturated event loop's throughput is its inverse), steadier than req/s on a
  * shared machine. NOTE: the effect (a few µs in ~50) is the size of the machine's drift between one minute and
- * the next, so the paired runs (on and off back to back, order alternating) are compared pair by pair, and the
- * median pair decides; without them (older results) the best rounds of the sweep are compared.
+ * the next, so on and off run as pairs, compared pair by pair, and the median pair decides. Side by side (both
+ * loaded at once on the same cores) two identical servers read within a few % of each other in every pair; back
+ * to back (older results) pairs of identical servers differed by up to 2x. Without pairs (older results still)
+ * the best rounds of the sweep are compared.
  */
 function monitoringCost(results: BenchResults, scenario: string): Target {
   const name = `${scenario} c=64 metrics + monitoring on vs off`;
@@ -81,7 +83,7 @@ function monitoringCost(results: BenchResults, scenario: string): Target {
     const ratios = paired.offCpuUs.map((off, i) => off / paired.onCpuUs[i]);
     const rps = paired.onRps.map((on, i) => on / paired.offRps[i]);
     const t = ratio(name, 0.95, median(ratios), 1, '');
-    t.how = `median of ${ratios.length} back-to-back pairs of CPU µs/req, --metrics false --monitoring false ÷ defaults (${ratios.map((r) => r.toFixed(2)).join(', ')}; medians ${median(paired.offCpuUs).toFixed(0)} ÷ ${median(paired.onCpuUs).toFixed(0)}; ≥ 0.95: costs ≤ 5%); req/s on ÷ off, median pair ${median(rps).toFixed(2)}`;
+    t.how = `median of ${ratios.length} ${paired.mode ?? 'back-to-back'} pairs of CPU µs/req, --metrics false --monitoring false ÷ defaults (${ratios.map((r) => r.toFixed(2)).join(', ')}; medians ${median(paired.offCpuUs).toFixed(0)} ÷ ${median(paired.onCpuUs).toFixed(0)}; ≥ 0.95: costs ≤ 5%); req/s on ÷ off, median pair ${median(rps).toFixed(2)}`;
     return t;
   }
   const on = findCell(results.cells, scenario, 'onnx-serve', 'c=64');

@@ -137,7 +137,16 @@ export class KeyedHistogram extends KeyedMetric<HistogramSeries> {
   }
 
   observe(values: readonly string[], value: number): void {
+    this.#add(this.find(values), value);
+  }
+
+  /** Several observations of one series (a batch's queue times): the series is found once. */
+  observeEach(values: readonly string[], observed: readonly number[]): void {
     const s = this.find(values);
+    for (const value of observed) this.#add(s, value);
+  }
+
+  #add(s: HistogramSeries, value: number): void {
     const bounds = this.#bounds;
     let i = 0;
     while (i < bounds.length && value > bounds[i]) i++;

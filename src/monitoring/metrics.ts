@@ -86,7 +86,7 @@ export function createServerMetrics(register: Registry, models: ModelRegistry, d
       const labels = [event.version.name, String(event.version.version)];
       inferenceDuration.observe(labels, event.computeSeconds);
       batchSize.observe(labels, event.batchSize);
-      for (const q of event.queueSeconds) queueDuration.observe(labels, q);
+      queueDuration.observeEach(labels, event.queueSeconds);
     },
     onReject(version, reason) {
       rejected.inc({ model: version.name, version: String(version.version), reason });

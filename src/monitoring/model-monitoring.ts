@@ -183,10 +183,12 @@ export class ModelMonitoring {
     const monitor = this.#monitors.get(event.version);
     if (monitor === undefined) return;
     try {
-      monitor.drift?.observe(event.inputs, event.outputs);
+      // NOTE: one clock reading for the drift window and the feedback store.
+      const now = this.#now();
+      monitor.drift?.observe(event.inputs, event.outputs, now);
       const target = monitor.plan.target;
       const tensor = target === null ? undefined : event.outputs[target.output];
-      if (tensor !== undefined && rowsOf(tensor) > 0) this.#store.remember(event.id, monitor, predictions(tensor, target!), monitor.seed);
+      if (tensor !== undefined && rowsOf(tensor) > 0) this.#store.remember(event.id, monitor, predictions(tensor, target!), monitor.seed, now);
     } catch (err) {
       if (this.#failed.has(event.version)) return;
       this.#failed.add(event.version);

@@ -105,6 +105,8 @@ describe('computeTargets', () => {
     assert.equal(computeTargets({ ...results, paired: worse }).find((x) => x.name === t.name)!.pass, false, 'median pair 0.92: a miss');
     const two = { 'iris-json': { onCpuUs: [50, 50], offCpuUs: [50.5, 45.5], onRps: [100, 100], offRps: [100, 100] } };
     assert.equal(computeTargets({ ...results, paired: two }).find((x) => x.name === t.name)!.measured, 0.96, 'an even count takes the mean of the middle two (1.01 and 0.91)');
+    const sideBySide = { 'iris-json': { ...paired['iris-json'], mode: 'side-by-side' as const } };
+    assert.match(computeTargets({ ...results, paired: sideBySide }).find((x) => x.name === t.name)!.how, /median of 5 side-by-side pairs/);
   });
 
   test('open loop: the p99 of every round is stated when there were several', () => {

@@ -40,6 +40,14 @@ describe('keyed metrics', () => {
     assert.equal(await ours.metrics(), await theirs.metrics());
   });
 
+  test('observeEach renders as the same observations made one by one', async () => {
+    const { theirs, ours, reference, keyed } = await pair();
+    const batch = OBSERVED.filter(([m, v]) => m === 'iris' && v === '1').map(([, , x]) => x);
+    for (const x of batch) reference.histogram.observe({ model: 'iris', version: '1' }, x);
+    keyed.histogram.observeEach(['iris', '1'], batch);
+    assert.equal(await ours.metrics(), await theirs.metrics());
+  });
+
   test('remove drops every series whose labels include the match, and only those', async () => {
     const { theirs, ours, reference, keyed } = await pair();
     for (const [model, version, v] of OBSERVED) {

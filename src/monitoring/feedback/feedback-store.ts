@@ -101,10 +101,10 @@ export class FeedbackStore<Owner> {
 
   /**
    * Keeps a prediction; false when the key is already kept (in its scope) or the request alone exceeds the row
-   * budget. `seed` (scopeSeed) names the scope; keys of different scopes never meet.
+   * budget. `seed` (scopeSeed) names the scope; keys of different scopes never meet. `now`: the caller's clock
+   * reading (ms), when it has one.
    */
-  remember(key: string, owner: Owner, predicted: number | Float64Array, seed = 0): boolean {
-    const now = this.#now();
+  remember(key: string, owner: Owner, predicted: number | Float64Array, seed = 0, now = this.#now()): boolean {
     this.#sweep(now);
     const rows = rowsIn(predicted);
     if (rows === 0 || rows > this.#maxRows) return false;
