@@ -82,8 +82,7 @@ export class DriftMonitor {
     return this.#window.bytes;
   }
 
-  /** Counts one request's rows. Tensors are read, never copied or kept. */
-  /** `at`: the caller's clock reading (ms), when it has one: each read costs tens of ns on a VM. */
+  /** Counts one request's rows. Tensors are read, never copied or kept. `at`: the caller's clock reading (ms), if it has one. */
   observe(inputs: Record<string, Tensor>, outputs: Record<string, Tensor>, at = this.#now()): void {
     const bucket = this.#window.advance(at);
     const first = this.#features[0] === undefined ? outputs[this.#outputs[0]?.tensor] : inputs[this.#features[0].tensor];

@@ -6,7 +6,7 @@
  *
  * NOTE: each table entry is a pair, the slot and the hash's low 32 bits, in one cache line: probing, and moving
  * entries back on removal, read the table alone, and `hashes` is read only to confirm a match. A full feedback
- * store does four index operations per prediction; reading `hashes` for every probed entry cost a cache miss each.
+ * store does four index operations per prediction, and reading `hashes` for every probed entry is a dependent load each.
  */
 export class HashIndex {
   /** Pairs: [slot + 1 (0: empty), low 32 bits of the hash as an int32]. */
