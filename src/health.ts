@@ -15,6 +15,7 @@ export interface Readiness {
 export class ServerHealth {
   #started = false;
   #draining = false;
+  readonly #onDraining: (() => void)[] = [];
 
   constructor(
     private readonly models: ModelRegistry,
@@ -25,8 +26,15 @@ export class ServerHealth {
     this.#started = true;
   }
 
+  /** Idempotent: the listeners run the first time only. */
   markDraining(): void {
+    if (this.#draining) return;
     this.#draining = true;
+    for (const listener of this.#onDraining.splice(0)) listener();
+  }
+
+  onDraining(listener: () => void): void {
+    this.#onDraining.push(listener);
   }
 
   get draining(): boolean {

@@ -13,7 +13,7 @@ declare module 'fastify' {
 /** Model names from URLs become labels only when the model exists, so a scan of random names adds no series. */
 export function registerHttpMetrics(onRequestEnd: (l: RequestLifecycle) => void, metrics: ServerMetrics, models: ModelRegistry): void {
   onRequestEnd({
-    onStart(_request, route) {
+    onStart(_request, _reply, route) {
       if (route.protocol !== undefined) metrics.requestStarted(route.protocol);
     },
     onEnd(request, reply, aborted, route) {

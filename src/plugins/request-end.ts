@@ -3,7 +3,7 @@ import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyReques
 
 /** NOTE: `route` is the route's config, read once per request: `request.routeOptions` builds a new object on every read. */
 export interface RequestLifecycle {
-  onStart?(request: FastifyRequest, route: FastifyContextConfig): void;
+  onStart?(request: FastifyRequest, reply: FastifyReply, route: FastifyContextConfig): void;
   /** `aborted`: the client went away before the response was fully written (logged and counted as 499). */
   onEnd(request: FastifyRequest, reply: FastifyReply, aborted: boolean, route: FastifyContextConfig): void;
 }
@@ -19,7 +19,7 @@ export function registerRequestEnd(app: FastifyInstance): (listener: RequestLife
   const listeners: RequestLifecycle[] = [];
   app.addHook('onRequest', (request, reply, done) => {
     const route = request.routeOptions.config;
-    for (const l of listeners) l.onStart?.(request, route);
+    for (const l of listeners) l.onStart?.(request, reply, route);
     // NOTE: `on`, not `once`: a response emits 'close' once, and once's wrapper and removal cost per request.
     reply.raw.on('close', () => {
       // NOTE: `sent` covers inject(), whose stand-in response never reports writableFinished.

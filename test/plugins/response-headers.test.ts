@@ -28,6 +28,20 @@ describe('security headers', () => {
     }
   });
 
+  test('once shutdown begins, answers close their connection, also those of requests already running then', async (t) => {
+    const { app } = await buildTestApp(t, { config: { models: DEFAULT_MODELS } });
+    const before = await app.inject({ method: 'POST', url: '/v2/models/iris/infer', payload: FEATURES });
+    assert.notEqual(before.headers.connection, 'close');
+    // NOTE: the drain begins after this request started and before its answer is written.
+    app.dataPlane.addHooks({ onInference: () => app.health.markDraining() });
+    const running = await app.inject({ method: 'POST', url: '/v2/models/iris/infer', payload: FEATURES });
+    assert.equal(running.statusCode, 200);
+    assert.equal(running.headers.connection, 'close');
+    const after = await app.inject({ url: '/v2/health/live' });
+    assert.equal(after.headers.connection, 'close');
+    assert.equal(after.headers['x-frame-options'], 'DENY');
+  });
+
   test("Swagger UI keeps the script and style sources it needs, and its static files' own caching", async (t) => {
     const { app } = await buildTestApp(t, { config: { models: DEFAULT_MODELS }, load: false });
     const page = await app.inject({ url: '/docs/' });

@@ -16,23 +16,33 @@ export function splitInferBody(body: Buffer, headerLength: string | undefined): 
     if (jsonLength === 0) throw new InvalidInputError(`${HEADER_LENGTH}: 0 (raw binary request) is not supported; send a JSON header`);
     if (jsonLength > body.length) throw new InvalidInputError(`${HEADER_LENGTH} is ${jsonLength} but the body has only ${body.length} bytes`);
   }
-  return { header: parseHeader(body, jsonLength), binary: body.subarray(jsonLength) };
+  return { header: parseHeader(body, jsonLength), binary: jsonLength === body.length ? NO_BYTES : body.subarray(jsonLength) };
 }
 
 /** NOTE: below this, JSON.parse is as fast: the numbers parseJsonBytes reads faster are too few to pay for its setup. */
 const FAST_PARSE_FROM_BYTES = 256;
-const PROTO_KEY = Buffer.from('"__proto__"');
+const NO_BYTES = Buffer.alloc(0);
+/** A "__proto__" key, its letters plain or \u-escaped (as secure-json-parse, Fastify's own parser, finds it). */
+const PROTO_KEY = /"(?:_|\\u005[Ff])(?:_|\\u005[Ff])(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[Ff])(?:t|\\u0074)(?:o|\\u006[Ff])(?:_|\\u005[Ff])(?:_|\\u005[Ff])"\s*:/;
+
+/**
+ * A "__proto__" key would become the prototype of objects built from the header; no client needs one. NOTE: any
+ * spelling of it holds either the plain word or an escape, so two substring searches (about 25 ns) spare most
+ * bodies the pattern; searching the bytes before decoding took 240 ns a request.
+ */
+const hasProtoKey = (text: string): boolean => (text.includes('__proto__') || text.includes('\\u')) && PROTO_KEY.test(text);
 
 /** The JSON in the first `length` bytes of `body`: bodies heavy with numbers go to parseJsonBytes. */
 function parseHeader(body: Buffer, length: number): unknown {
-  // NOTE: a "__proto__" key would become the prototype of objects built from the header; no client needs one.
-  if (body.subarray(0, length).includes(PROTO_KEY)) throw new InvalidInputError('request body contains a "__proto__" key');
   if (length >= FAST_PARSE_FROM_BYTES) {
+    // NOTE: never with a "__proto__" key: parseJsonBytes leaves those to the path below.
     const header = parseJsonBytes(body, 0, length);
     if (header !== undefined) return header;
   }
+  const text = body.toString('utf8', 0, length);
+  if (hasProtoKey(text)) throw new InvalidInputError('request body contains a "__proto__" key');
   try {
-    return JSON.parse(body.toString('utf8', 0, length));
+    return JSON.parse(text);
   } catch (err) {
     // NOTE: V8's message quotes the body around the mistake; only its position may reach the log line.
     const position = /position (\d+)/.exec((err as Error).message)?.[1];
