@@ -34,7 +34,7 @@ const ConfigFields = z.object({
   metrics: bool.default(true).describe('Serve Prometheus metrics at /metrics'),
   monitoring: bool.default(true).describe('Watch drift (models with a profile.json) and accept ground-truth feedback; off costs nothing per request'),
   feedbackTtlSeconds: int(1, 30 * 86400).default(86400).describe('How long a prediction waits for its feedback before its id reads "expired"'),
-  feedbackMaxRows: int(1, 10_000_000).default(100_000).describe('Most predicted rows kept for feedback, all models together (≈70 bytes each, whatever the id); oldest dropped first'),
+  feedbackMaxRows: int(1, 10_000_000).default(100_000).describe('Most predicted rows kept for feedback, all models together (≈80 bytes each, whatever the id); oldest dropped first'),
   docs: bool.default(true).describe('Serve the OpenAPI document and Swagger UI at /docs'),
   // Security (src/security/): authentication, authorization, rate limits, TLS, timeouts, CORS.
   auth: bool.default(false).describe('Require an API key or JWT on every route except health, /v2 and /docs (off: every route is open to anyone who can connect)'),

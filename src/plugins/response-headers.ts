@@ -42,8 +42,8 @@ class OpenReplies {
 }
 
 /**
- * NOTE: set when the request starts (in the lifecycle's one onRequest hook) rather than in an onSend hook: the
- * hook and its header checks on every answer cost about 3 % of an iris request's CPU, measured side by side.
+ * NOTE: set when the request starts (in the lifecycle's one onRequest hook) rather than in an onSend hook: with
+ * a fixed answer in place of inference, the onSend version cost 6.5 % more CPU per request, measured side by side.
  * A route that sets its own Content-Security-Policy or Cache-Control (Swagger UI, its static files) replaces
  * the default, as it is set later.
  */

@@ -1,4 +1,5 @@
 // Predictions kept for joining late ground truth: bounded by a TTL and a row budget, oldest dropped first.
+import { ForgottenIds } from './forgotten-ids.js';
 import { HashIndex } from './hash-index.js';
 
 /** A kept prediction as a lookup returns it: a view of the store's arrays at that moment. */
@@ -49,7 +50,7 @@ const rowsIn = (predicted: number | Float64Array): number => (typeof predicted =
  *
  * NOTE: everything lives in typed arrays: a ring of entries in arrival order (expiry and the row budget only
  * ever drop the oldest, so live entries stay contiguous) and hash indexes over it. No object per prediction
- * means ~70 bytes per row of budget, and nothing for the garbage collector to trace: a full default store
+ * means ~80 bytes per row of budget, and nothing for the garbage collector to trace: a full default store
  * (100,000 rows) held ~45 MB of heap objects as a Map, and a full collection took 37 ms instead of 6.
  * Ids are known by their hash alone; two ids colliding among 100,000 kept ones has a chance of about 1 in 10^6,
  * and would read as one prediction.
@@ -75,10 +76,7 @@ export class FeedbackStore<Owner> {
   /** Owners by number; a dropped owner's number is never reused, its place emptied. */
   readonly #owners: (Owner | undefined)[] = [];
   readonly #ownerIds = new Map<Owner, number>();
-  /** Ring of the forgotten hashes (-1: empty), to drop the oldest when it is full, and its index. */
-  readonly #forgotten: Float64Array;
-  readonly #forgottenIndex: HashIndex;
-  #forgottenNext = 0;
+  readonly #forgotten: ForgottenIds;
 
   constructor(options: FeedbackStoreOptions) {
     if (!(options.ttlMs > 0)) throw new RangeError(`ttlMs must be positive, got ${options.ttlMs}`);
@@ -86,8 +84,7 @@ export class FeedbackStore<Owner> {
     this.#ttlMs = options.ttlMs;
     this.#maxRows = options.maxRows;
     this.#now = options.now ?? Date.now;
-    this.#forgotten = new Float64Array(options.maxRows).fill(-1);
-    this.#forgottenIndex = new HashIndex(options.maxRows, this.#forgotten);
+    this.#forgotten = new ForgottenIds(options.maxRows);
     this.#relayout(Math.min(options.maxRows, 1024), () => true);
   }
 
@@ -131,7 +128,7 @@ export class FeedbackStore<Owner> {
     this.#sweep(this.#now());
     const hash = hash53(key, seed);
     const slot = this.#index.find(hash);
-    if (slot === -1) return { outcome: this.#forgottenIndex.find(hash) === -1 ? 'unknown' : 'expired' };
+    if (slot === -1) return { outcome: this.#forgotten.has(hash) ? 'expired' : 'unknown' };
     const entry = { hash, owner: this.#owners[this.#owner[slot]]!, predicted: this.#values[slot] ?? this.#value[slot] };
     return { outcome: this.#labelled[slot] === 1 ? 'duplicate' : 'matched', entry };
   }
@@ -149,7 +146,7 @@ export class FeedbackStore<Owner> {
     this.#relayout(this.#capacity, (slot) => {
       if (this.#owner[slot] !== id) return true;
       this.#rows -= this.#rowCount[slot];
-      this.#remember(this.#hash[slot]);
+      this.#forgotten.add(this.#hash[slot]);
       return false;
     });
     this.#ownerIds.delete(owner);
@@ -178,18 +175,9 @@ export class FeedbackStore<Owner> {
     this.#values[slot] = null;
     this.#head = (this.#head + 1) % this.#capacity;
     this.#count--;
-    this.#remember(hash);
+    this.#forgotten.add(hash);
   }
 
-  /** Adds a forgotten id's hash, dropping the oldest one when the ring is full. */
-  #remember(hash: number): void {
-    if (this.#forgottenIndex.find(hash) !== -1) return;
-    const evicted = this.#forgotten[this.#forgottenNext];
-    if (evicted >= 0) this.#forgottenIndex.remove(evicted);
-    this.#forgotten[this.#forgottenNext] = hash;
-    this.#forgottenIndex.insert(hash, this.#forgottenNext);
-    this.#forgottenNext = (this.#forgottenNext + 1) % this.#forgotten.length;
-  }
 
   /** Copies the entries `keep` accepts, oldest first, into fresh arrays of `capacity` from slot 0 and re-indexes them. */
   #relayout(capacity: number, keep: (slot: number) => boolean): void {

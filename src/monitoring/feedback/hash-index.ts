@@ -57,8 +57,30 @@ export class HashIndex {
 
   /** Removes `hash` (its slot must still hold it); later entries of its probe run shift back into the gap. */
   remove(hash: number): void {
-    let gap = this.#position(hash);
-    if (gap === -1) return;
+    const i = this.#position(hash);
+    if (i !== -1) this.#removeAt(i);
+  }
+
+  /**
+   * Removes the entry of `slot`, indexed under `hash`, whatever `hashes[slot]` holds now (the owner may have
+   * overwritten it since); no-op when there is none.
+   */
+  removeSlot(hash: number, slot: number): void {
+    const low = HashIndex.#low(hash);
+    const table = this.#table;
+    for (let i = low & this.#mask; ; i = (i + 1) & this.#mask) {
+      const entry = table[2 * i];
+      if (entry === 0) return;
+      if (entry === slot + 1 && table[2 * i + 1] === low) return this.#removeAt(i);
+    }
+  }
+
+  clear(): void {
+    this.#table.fill(0);
+  }
+
+  #removeAt(position: number): void {
+    let gap = position;
     const table = this.#table;
     for (let j = (gap + 1) & this.#mask; ; j = (j + 1) & this.#mask) {
       const entry = table[2 * j];

@@ -137,13 +137,13 @@ function agreesWithReference(o: { seed: number; ttlMs: number; maxRows: number; 
   const random = mulberry32(o.seed);
   const clock = { now: 0 };
   const s = new FeedbackStore<string>({ ttlMs, maxRows, now: () => clock.now });
-  // The reference: entries in arrival order, forgotten keys in a bounded FIFO list.
+  // The reference: entries in arrival order, forgotten keys in a bounded FIFO list (a key forgotten twice is in it twice).
   let entries: { key: string; owner: string; rows: number; at: number; labelled: boolean }[] = [];
   let forgotten: string[] = [];
   let peak = 0;
   const forget = (e: (typeof entries)[number]) => {
     entries = entries.filter((x) => x !== e);
-    if (!forgotten.includes(e.key)) forgotten = [...forgotten, e.key].slice(-maxRows);
+    forgotten = [...forgotten, e.key].slice(-maxRows);
   };
   const sweep = () => {
     while (entries.length > 0 && clock.now - entries[0].at > ttlMs) forget(entries[0]);

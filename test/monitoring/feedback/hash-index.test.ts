@@ -31,3 +31,21 @@ test('agrees with a Map over 50,000 random inserts and removes in a nearly full 
   }
   for (const [h, s] of reference) assert.equal(index.find(h), s);
 });
+
+test('removeSlot drops the entry of one slot even after the slot was overwritten, and leaves an equal hash elsewhere', () => {
+  const hashes = new Float64Array(8).fill(-1);
+  const index = new HashIndex(8, hashes);
+  const h = 2 ** 40 + 3;
+  hashes[1] = h;
+  hashes[5] = h;
+  index.insert(h, 1);
+  index.insert(h, 5);
+  hashes[1] = 77; // overwritten before the index heard of it
+  index.removeSlot(h, 1);
+  assert.equal(index.find(h), 5, 'the other slot still answers');
+  index.removeSlot(h, 5);
+  assert.equal(index.find(h), -1);
+  index.insert(77, 1);
+  index.clear();
+  assert.equal(index.find(77), -1, 'clear empties the table');
+});
