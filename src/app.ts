@@ -123,7 +123,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   registerBodyParser(app, config.bodyLimitBytes);
   const onRequestEnd = registerRequestEnd(app);
   registerRequestLog(onRequestEnd, config.accessLog);
-  registerResponseHeaders(app, onRequestEnd, { tls: tls !== undefined, draining: () => health.draining, onDraining: (l) => health.onDraining(l) });
+  registerResponseHeaders(app, onRequestEnd, { tls: tls !== undefined, onDraining: (l) => health.onDraining(l) });
   app.addHook('preClose', async () => health.markDraining());
   registerCors(app, config.corsOrigins);
   const metrics = config.metrics ? createServerMetrics(deps.metricsRegistry ?? new Registry(), registry, dataPlane) : null;

@@ -178,7 +178,6 @@ export class FeedbackStore<Owner> {
     this.#forgotten.add(hash);
   }
 
-
   /** Copies the entries `keep` accepts, oldest first, into fresh arrays of `capacity` from slot 0 and re-indexes them. */
   #relayout(capacity: number, keep: (slot: number) => boolean): void {
     // NOTE: decided before the arrays are swapped, since `keep` reads the current ones.
