@@ -24,6 +24,11 @@ export interface PairedRuns {
   offCpuUs: number[];
   onRps: number[];
   offRps: number[];
+  /** A second server with the defaults in the same rounds (A/A control): how far identical processes differ. */
+  twinCpuUs?: number[];
+  twinRps?: number[];
+  /** Requests each server had served before the rounds (the feedback store fills at --feedback-max-rows). */
+  filledRequests?: number;
 }
 
 export interface Target {

@@ -1,6 +1,6 @@
 // `npm run bench`: starts onnx-serve and the baselines, sweeps load, prints the table and writes bench/results/.
 //
-//   npm run bench [-- --seconds 3 --warmup 1 --rounds 3 --open-rounds 3 --pairs 5 --no-wrk --no-pin --only iris-json]
+//   npm run bench [-- --seconds 3 --warmup 1 --rounds 3 --open-rounds 3 --pairs 6 --no-wrk --no-pin --only iris-json]
 //   npm run bench -- --render    (no measuring: recomputes the targets of bench/results/latest.json and rewrites the table)
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { hasWrk, measure } from './drivers.js';
 import type { LoadResult, LoadSpec } from './loadgen.js';
 import { writePayloads, writeRepository, type Payload } from './payloads.js';
 import { freePort, onCpus, planCpus, runJson, serve, type Served } from './processes.js';
+import { priceSideBySide } from './side-by-side.js';
 import { renderChart, renderTable, updateReadme, type BenchResults, type Cell, type PairedRuns } from './report.js';
 import { BATCHED_MINIMUM, computeTargets, median, UNMONITORED } from './targets.js';
 import { ConfigSchema } from '../src/config/schema.js';
@@ -24,7 +25,7 @@ const { values: opts } = parseArgs({
     warmup: { type: 'string', default: '1' },
     rounds: { type: 'string', default: '3' },
     'open-rounds': { type: 'string', default: '3' },
-    pairs: { type: 'string', default: '5' },
+    pairs: { type: 'string', default: '6' },
     'no-wrk': { type: 'boolean', default: false },
     'no-pin': { type: 'boolean', default: false },
     only: { type: 'string' },
@@ -211,19 +212,20 @@ async function main(): Promise<void> {
     }
   }
 
-  // NOTE: metrics and monitoring priced by pairs run side by side (see targets.ts): both servers share the server
-  // cores and are loaded at the same time, so a slow minute of the machine slows both alike.
+  // NOTE: metrics and monitoring priced on fresh servers run side by side (bench/side-by-side.ts).
   const paired: Record<string, PairedRuns> = {};
+  const fillRequests = ConfigSchema.shape.feedbackMaxRows.parse(undefined);
   for (const scenario of scenarios) {
     const pl = payload(scenario);
-    const runs: PairedRuns = { mode: 'side-by-side', onCpuUs: [], offCpuUs: [], onRps: [], offRps: [] };
-    for (let pair = 0; pair < PAIRS; pair++) {
-      const [on, off] = await Promise.all([main, unmonitored].map((server) => timed(server, loadOf(server, pl, { mode: 'closed', connections: 64, seconds: SECONDS }))));
-      runs.onCpuUs.push(on.cpuUsPerRequest), runs.onRps.push(on.throughput);
-      runs.offCpuUs.push(off.cpuUsPerRequest), runs.offRps.push(off.throughput);
-      log(`pair ${pair + 1} ${scenario}: CPU µs/req on ${on.cpuUsPerRequest.toFixed(1)}, off ${off.cpuUsPerRequest.toFixed(1)}`);
-    }
-    paired[scenario] = runs;
+    paired[scenario] = await priceSideBySide(scenario, {
+      start: onnxServe,
+      load: (server, seconds) => timed(server, loadOf(server, pl, { mode: 'closed', connections: 64, seconds })),
+      rounds: PAIRS,
+      seconds: SECONDS * 2,
+      fillRequests,
+      fillSecondsMax: 45,
+      log,
+    });
   }
 
   const cpu = cpus();

@@ -71,10 +71,10 @@ export function median(xs: readonly number[]): number {
 /**
  * Judged on server CPU per request (a saturated event loop's throughput is its inverse), steadier than req/s on a
  * shared machine. NOTE: the effect (a few µs in ~50) is the size of the machine's drift between one minute and
- * the next, so on and off run as pairs, compared pair by pair, and the median pair decides. Side by side (both
- * loaded at once on the same cores) two identical servers read within a few % of each other in every pair; back
- * to back (older results) pairs of identical servers differed by up to 2x. Without pairs (older results still)
- * the best rounds of the sweep are compared.
+ * the next, so on and off run side by side as fresh processes (bench/side-by-side.ts), compared round by round,
+ * and the median round decides. A twin of the defaults in the same rounds shows how far two identical processes
+ * read apart in this run; it is reported beside the verdict, not used to soften it. Older results: pairs without
+ * a twin, or (older still) the best rounds of the sweep.
  */
 function monitoringCost(results: BenchResults, scenario: string): Target {
   const name = `${scenario} c=64 metrics + monitoring on vs off`;
@@ -83,7 +83,10 @@ function monitoringCost(results: BenchResults, scenario: string): Target {
     const ratios = paired.offCpuUs.map((off, i) => off / paired.onCpuUs[i]);
     const rps = paired.onRps.map((on, i) => on / paired.offRps[i]);
     const t = ratio(name, 0.95, median(ratios), 1, '');
-    t.how = `median of ${ratios.length} ${paired.mode ?? 'back-to-back'} pairs of CPU µs/req, --metrics false --monitoring false ÷ defaults (${ratios.map((r) => r.toFixed(2)).join(', ')}; medians ${median(paired.offCpuUs).toFixed(0)} ÷ ${median(paired.onCpuUs).toFixed(0)}; ≥ 0.95: costs ≤ 5%); req/s on ÷ off, median pair ${median(rps).toFixed(2)}`;
+    const filled = paired.filledRequests === undefined ? '' : `, each server after ${paired.filledRequests} requests`;
+    const twins = paired.twinCpuUs?.map((twin, i) => paired.onCpuUs[i] / twin) ?? [];
+    const control = twins.length === 0 ? '' : `; A/A control, a second defaults server in the same rounds, first ÷ second: median ${median(twins).toFixed(2)} (${twins.map((r) => r.toFixed(2)).join(', ')})`;
+    t.how = `median of ${ratios.length} ${paired.mode ?? 'back-to-back'} rounds of CPU µs/req${filled}, --metrics false --monitoring false ÷ defaults (${ratios.map((r) => r.toFixed(2)).join(', ')}; medians ${median(paired.offCpuUs).toFixed(0)} ÷ ${median(paired.onCpuUs).toFixed(0)}; ≥ 0.95: costs ≤ 5%); req/s on ÷ off, median round ${median(rps).toFixed(2)}${control}`;
     return t;
   }
   const on = findCell(results.cells, scenario, 'onnx-serve', 'c=64');

@@ -94,19 +94,30 @@ describe('computeTargets', () => {
     assert.match(renderTable({ ...results, cells: stalled, targets: [t] }), /\| inconclusive \|.*inconclusive: the HTTP ceiling's own p99/);
   });
 
-  test('monitoring cost from paired runs: the median pair decides, not the sweep\'s best rounds', () => {
+  test('monitoring cost from paired runs: the median round decides, not the sweep\'s best rounds', () => {
     // NOTE: off ÷ on per pair: 0.90, 1.00, 0.96, 0.99, 0.80 -> median 0.96; the sweep's cells (96 ÷ 100) are ignored.
     const paired = { 'iris-json': { onCpuUs: [50, 50, 50, 50, 50], offCpuUs: [45, 50, 48, 49.5, 40], onRps: [100, 100, 100, 100, 100], offRps: [100, 100, 100, 100, 100] } };
     const t = computeTargets({ ...results, paired }).find((x) => x.name === 'iris-json c=64 metrics + monitoring on vs off')!;
     assert.equal(t.measured, 0.96);
     assert.equal(t.pass, true);
-    assert.match(t.how, /median of 5 back-to-back pairs .*\(0\.90, 1\.00, 0\.96, 0\.99, 0\.80; medians 48 ÷ 50/);
+    assert.match(t.how, /median of 5 back-to-back rounds of CPU µs\/req, .*\(0\.90, 1\.00, 0\.96, 0\.99, 0\.80; medians 48 ÷ 50/);
     const worse = { 'iris-json': { ...paired['iris-json'], offCpuUs: [45, 46, 47, 49.5, 40] } };
     assert.equal(computeTargets({ ...results, paired: worse }).find((x) => x.name === t.name)!.pass, false, 'median pair 0.92: a miss');
     const two = { 'iris-json': { onCpuUs: [50, 50], offCpuUs: [50.5, 45.5], onRps: [100, 100], offRps: [100, 100] } };
     assert.equal(computeTargets({ ...results, paired: two }).find((x) => x.name === t.name)!.measured, 0.96, 'an even count takes the mean of the middle two (1.01 and 0.91)');
     const sideBySide = { 'iris-json': { ...paired['iris-json'], mode: 'side-by-side' as const } };
-    assert.match(computeTargets({ ...results, paired: sideBySide }).find((x) => x.name === t.name)!.how, /median of 5 side-by-side pairs/);
+    assert.match(computeTargets({ ...results, paired: sideBySide }).find((x) => x.name === t.name)!.how, /median of 5 side-by-side rounds/);
+  });
+
+  test('monitoring cost: the A/A twin is reported beside the verdict and does not change it', () => {
+    // NOTE: defaults ÷ twin per round: 50/55, 50/50, 50/48, 50/52, 50/50 -> 0.91, 1.00, 1.04, 0.96, 1.00; median 1.00.
+    const base = { onCpuUs: [50, 50, 50, 50, 50], offCpuUs: [45, 46, 47, 49.5, 40], onRps: [100, 100, 100, 100, 100], offRps: [100, 100, 100, 100, 100] };
+    const paired = { 'iris-json': { ...base, mode: 'side-by-side' as const, twinCpuUs: [55, 50, 48, 52, 50], twinRps: [100, 100, 100, 100, 100], filledRequests: 120_000 } };
+    const t = computeTargets({ ...results, paired }).find((x) => x.name === 'iris-json c=64 metrics + monitoring on vs off')!;
+    assert.equal(t.pass, false, 'median round 0.92 stays a miss whatever the twin reads');
+    assert.equal(t.measured, computeTargets({ ...results, paired: { 'iris-json': base } }).find((x) => x.name === t.name)!.measured);
+    assert.match(t.how, /each server after 120000 requests/);
+    assert.match(t.how, /A\/A control, a second defaults server in the same rounds, first ÷ second: median 1\.00 \(0\.91, 1\.00, 1\.04, 0\.96, 1\.00\)/);
   });
 
   test('open loop: the p99 of every round is stated when there were several', () => {
