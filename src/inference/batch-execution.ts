@@ -49,7 +49,9 @@ export async function executeBatch(members: readonly BatchMember[], run: RunFn):
     const parts = outputs === null ? null : splitOutputs(outputs, members.map((m) => m.rows));
     contractBroken = outputs !== null && parts === null;
     const computeSeconds = outputs !== null && timing.computeSeconds !== undefined ? timing.computeSeconds : seconds(ran, computed);
-    Object.assign(event, { mergeSeconds: seconds(started, ran), computeSeconds, splitSeconds: seconds(computed, performance.now()) });
+    event.mergeSeconds = seconds(started, ran);
+    event.computeSeconds = computeSeconds;
+    event.splitSeconds = seconds(computed, performance.now());
     if (parts !== null) {
       const outcomes = members.map((_, i) => ({ result: { outputs: parts[i], queueSeconds: queueSeconds[i], computeSeconds, batchSize } }));
       return { event, outcomes, contractBroken };
