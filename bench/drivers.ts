@@ -1,5 +1,5 @@
 // Drives one measurement in a separate process: wrk (closed loop) when installed, else bench/loadgen.ts.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LoadResult, LoadSpec } from './loadgen.js';
 import { onCpus, runJson } from './processes.js';
@@ -40,9 +40,15 @@ function wrk(spec: LoadSpec, seconds: number, cpus?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     // NOTE: one wrk thread: the machine has 2 cores and the server should get as much of them as possible.
     const args = ['-t1', `-c${spec.connections}`, `-d${seconds}s`, '--latency', '--timeout', '10s', '-s', LUA, spec.url];
-    const child = spawnSync(...onCpus(cpus, 'wrk', args), { env, encoding: 'utf8' });
-    if (child.status !== 0) reject(new Error(`wrk failed: ${child.stderr}`));
-    else resolve(child.stdout);
+    // NOTE: spawned, not spawnSync'ed: a blocking run would make measurements started together (the side-by-side
+    // pricing) run one after another.
+    const child = spawn(...onCpus(cpus, 'wrk', args), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`wrk failed (exit ${code}): ${err.trim()}`))));
   });
 }
 

@@ -1,6 +1,7 @@
 // The benchmark's outputs: a markdown table with ratios to same-run baselines, the issue's targets, and an SVG chart.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ComputePoint } from './compute-ceiling.js';
+import type { Attribution } from './cost-attribution.js';
 import type { LoadResult } from './loadgen.js';
 
 export interface Cell extends LoadResult {
@@ -29,7 +30,12 @@ export interface PairedRuns {
   twinRps?: number[];
   /** Requests each server had served before the rounds (the feedback store fills at --feedback-max-rows). */
   filledRequests?: number;
+  /** The same price read from inside one defaults server: its CPU samples in the metrics and monitoring code. */
+  profile?: ProfiledShares;
 }
+
+/** A perf profile's shares, after the server had served `filledRequests`; or why there is none. */
+export type ProfiledShares = (Attribution & { filledRequests: number }) | { skipped: string };
 
 export interface Target {
   name: string;

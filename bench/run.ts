@@ -12,8 +12,9 @@ import { hasWrk, measure } from './drivers.js';
 import type { LoadResult, LoadSpec } from './loadgen.js';
 import { writePayloads, writeRepository, type Payload } from './payloads.js';
 import { freePort, onCpus, planCpus, runJson, serve, type Served } from './processes.js';
+import { perfUnavailable, profileProcess, PROFILED_NODE_FLAGS, removePerfMap } from './cost-attribution.js';
 import { priceSideBySide } from './side-by-side.js';
-import { renderChart, renderTable, updateReadme, type BenchResults, type Cell, type PairedRuns } from './report.js';
+import { renderChart, renderTable, updateReadme, type BenchResults, type Cell, type PairedRuns, type ProfiledShares } from './report.js';
 import { BATCHED_MINIMUM, computeTargets, median, UNMONITORED } from './targets.js';
 import { ConfigSchema } from '../src/config/schema.js';
 
@@ -50,13 +51,13 @@ const tmp = mkdtempSync(join(tmpdir(), 'onnx-serve-bench-'));
 const servers: Served[] = [];
 process.once('exit', () => rmSync(tmp, { recursive: true, force: true }));
 
-async function onnxServe(name: string, extra: string[]): Promise<Served> {
+async function onnxServe(name: string, extra: string[], nodeFlags: string[] = []): Promise<Served> {
   const port = await freePort();
   const compiled = join(ROOT, 'dist', 'src', 'main.js');
   const main = existsSync(compiled) ? [compiled] : [...TSX, join(ROOT, 'src', 'main.ts')];
   // NOTE: the access log is off, as a deployment at these rates would run it (its cost is stated in README: Logs).
   const args = [...main, '--models', join(tmp, 'models'), '--port', String(port), '--log-format', 'json', '--docs', 'false', '--access-log', 'false', ...extra];
-  const s = await serve(name, ...onCpus(CPUS.servers, NODE, args), port, '/v2/health/ready');
+  const s = await serve(name, ...onCpus(CPUS.servers, NODE, [...nodeFlags, ...args]), port, '/v2/health/ready');
   servers.push(s);
   return s;
 }
@@ -106,6 +107,26 @@ async function timed(server: Served, spec: LoadSpec): Promise<LoadResult & { cpu
   const result = await measure({ ...spec, warmupSeconds: 0 }, USE_WRK, CPUS.generators);
   const cpu = cpuSeconds(server.child.pid) - before;
   return { ...result, cpuUsPerRequest: (cpu * 1e6) / Math.max(1, result.requests) };
+}
+
+/** One fresh defaults server, filled like the priced ones, sampled by perf under 64 connections. */
+async function profileShares(scenario: string, pl: Payload, fillRequests: number, log: (line: string) => void): Promise<ProfiledShares> {
+  const server = await onnxServe(`${scenario} profiled`, [], PROFILED_NODE_FLAGS);
+  try {
+    const load = (seconds: number) => loadOf(server, pl, { mode: 'closed', connections: 64, seconds });
+    const fillUntil = Date.now() + 45_000;
+    let filled = 0;
+    while (filled < fillRequests && Date.now() < fillUntil) filled += (await measure(load(SECONDS * 2), USE_WRK, CPUS.generators)).requests;
+    // NOTE: perf starts a second into the load and stops a second before its end, so it sees only the steady part.
+    const sampling = profileProcess(server.child.pid!, SECONDS * 2, 1, tmp);
+    await measure({ ...load(SECONDS * 2 + 2), warmupSeconds: 0 }, USE_WRK, CPUS.generators);
+    const sampled = await sampling;
+    log(`${scenario} profile (${sampled.samples} samples, after ${filled} requests): metrics ${(sampled.shares.metrics * 100).toFixed(2)} %, monitoring ${(sampled.shares.monitoring * 100).toFixed(2)} %`);
+    return { ...sampled, nodeFlags: PROFILED_NODE_FLAGS, filledRequests: filled };
+  } finally {
+    await server.stop();
+    removePerfMap(server.child.pid);
+  }
 }
 
 /** Computes the targets and writes the JSON, the table, the chart and (for a full run) README's table. */
@@ -227,6 +248,12 @@ async function main(): Promise<void> {
       log,
     });
   }
+
+  // NOTE: the same price read from inside one server: the share of its CPU samples in the metrics and monitoring
+  // code. No second process to compare with, so none of the noise between processes; it sees the direct cost only.
+  const noPerf = perfUnavailable();
+  if (noPerf !== undefined) log(`no CPU profile of the metrics and monitoring code: ${noPerf}`);
+  for (const scenario of scenarios) paired[scenario].profile = noPerf === undefined ? await profileShares(scenario, payload(scenario), fillRequests, log) : { skipped: noPerf };
 
   const cpu = cpus();
   const results: BenchResults = {

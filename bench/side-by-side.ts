@@ -32,7 +32,7 @@ export interface SideBySideOptions {
  * too: how far it reads from the first server is how far two identical processes differ in this run.
  */
 export async function priceSideBySide(scenario: string, o: SideBySideOptions): Promise<PairedRuns> {
-  const runs: Required<PairedRuns> = { mode: 'side-by-side', onCpuUs: [], offCpuUs: [], onRps: [], offRps: [], twinCpuUs: [], twinRps: [], filledRequests: Infinity };
+  const runs: Required<Omit<PairedRuns, 'profile'>> = { mode: 'side-by-side', onCpuUs: [], offCpuUs: [], onRps: [], offRps: [], twinCpuUs: [], twinRps: [], filledRequests: Infinity };
   for (let round = 0; round < o.rounds; round++) {
     // NOTE: the roles take turns at each place (started, then loaded, first to third): with a fixed order the
     // first of two identical servers read 4-37 % dearer than the second in every MLP round of one run.

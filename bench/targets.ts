@@ -1,5 +1,5 @@
 // The issue's targets, computed from one run's cells: every ratio is against baselines measured in the same run.
-import { findCell, type BenchResults, type Cell, type Target } from './report.js';
+import { findCell, type BenchResults, type Cell, type PairedRuns, type Target } from './report.js';
 
 const MAX_BATCH = 32;
 /** A bare route whose own p99 is this many times its p50 was stalled by something else on the machine. */
@@ -76,6 +76,14 @@ export function median(xs: readonly number[]): number {
  * read apart in this run; it is reported beside the verdict, not used to soften it. Older results: pairs without
  * a twin, or (older still) the best rounds of the sweep.
  */
+/** The in-process reading beside the verdict (it leaves the verdict alone: it sees direct costs only). */
+function profiled(profile: PairedRuns['profile']): string {
+  if (profile === undefined) return '';
+  if ('skipped' in profile) return `; no CPU profile (${profile.skipped})`;
+  const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
+  return `; perf on one defaults server (${profile.samples} samples, ${profile.nodeFlags.join(' ')}): metrics code ${pct(profile.shares.metrics)}, monitoring code ${pct(profile.shares.monitoring)} of its CPU samples`;
+}
+
 function monitoringCost(results: BenchResults, scenario: string): Target {
   const name = `${scenario} c=64 metrics + monitoring on vs off`;
   const paired = results.paired?.[scenario];
@@ -86,7 +94,7 @@ function monitoringCost(results: BenchResults, scenario: string): Target {
     const filled = paired.filledRequests === undefined ? '' : `, each server after ${paired.filledRequests} requests`;
     const twins = paired.twinCpuUs?.map((twin, i) => paired.onCpuUs[i] / twin) ?? [];
     const control = twins.length === 0 ? '' : `; A/A control, a second defaults server in the same rounds, first ÷ second: median ${median(twins).toFixed(2)} (${twins.map((r) => r.toFixed(2)).join(', ')})`;
-    t.how = `median of ${ratios.length} ${paired.mode ?? 'back-to-back'} rounds of CPU µs/req${filled}, --metrics false --monitoring false ÷ defaults (${ratios.map((r) => r.toFixed(2)).join(', ')}; medians ${median(paired.offCpuUs).toFixed(0)} ÷ ${median(paired.onCpuUs).toFixed(0)}; ≥ 0.95: costs ≤ 5%); req/s on ÷ off, median round ${median(rps).toFixed(2)}${control}`;
+    t.how = `median of ${ratios.length} ${paired.mode ?? 'back-to-back'} rounds of CPU µs/req${filled}, --metrics false --monitoring false ÷ defaults (${ratios.map((r) => r.toFixed(2)).join(', ')}; medians ${median(paired.offCpuUs).toFixed(0)} ÷ ${median(paired.onCpuUs).toFixed(0)}; ≥ 0.95: costs ≤ 5%); req/s on ÷ off, median round ${median(rps).toFixed(2)}${control}${profiled(paired.profile)}`;
     return t;
   }
   const on = findCell(results.cells, scenario, 'onnx-serve', 'c=64');

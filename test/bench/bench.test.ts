@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test, type TestContext } from 'node:test';
-import { parseWrk } from '../../bench/drivers.js';
+import { attributeSamples } from '../../bench/cost-attribution.js';
+import { hasWrk, measure, parseWrk } from '../../bench/drivers.js';
 import { runLoad } from '../../bench/loadgen.js';
 import { freePort, onCpus, planCpus, serve } from '../../bench/processes.js';
 import type { BenchResults, Cell } from '../../bench/report.js';
@@ -31,6 +32,32 @@ const WRK_OUTPUT = `Running 3s test @ http://127.0.0.1:1234/v2/models/iris/infer
 Requests/sec:  13899.50
 Transfer/sec:      6.70MB
 `;
+
+/** perf script -F ip,sym with call graphs: an empty header line, then one frame per line, a blank line between samples. */
+const PERF_SCRIPT = [
+  ['1508083 Builtins_RunMicrotasks', '7ff1 JS:*remember file:///srv/dist/src/monitoring/feedback/feedback-store.js:80:13', '7ff2 JS:*#observe file:///srv/dist/src/monitoring/model-monitoring.js:135:13', '7ff3 JS:*#finish file:///srv/dist/src/inference/data-plane.js:119:12'],
+  ['7ff4 JS:*observe /srv/node_modules/prom-client/lib/histogram.js:95:9', '7ff5 JS:*onEnd file:///srv/dist/src/monitoring/metrics-plugin.js:10:14'],
+  ['7ff6 JS:*countColumn /srv/src/monitoring/drift/bins.ts:20:3', '7ff7 JS:*onBatch file:///srv/dist/src/monitoring/statistics.js:53:22'],
+  ['155e883 Builtins_StringAdd_CheckNone', '7ff8 JS:*_storeHeader node:_http_outgoing:410:22'],
+  ['f0b23d [unknown]'],
+  ['7ff9 JS:*handle file:///srv/dist/src/routes/v2/infer.js:31:20', '7ffa JS:*parse file:///srv/dist/src/schemas/monitoring.js:3:1'],
+]
+  .map((frames) => `\n${frames.map((f) => `\t    ${f}`).join('\n')}\n`)
+  .join('\n');
+
+describe('attributeSamples', () => {
+  test('charges a sample once to each group with a frame in its code, compiled or run from source', () => {
+    const { samples, shares } = attributeSamples(PERF_SCRIPT);
+    assert.equal(samples, 6);
+    // NOTE: metrics: prom-client + metrics-plugin (one sample), statistics.js; monitoring: the store and the hook (one sample), drift from src/.
+    assert.deepEqual(shares, { metrics: 2 / 6, monitoring: 2 / 6 });
+  });
+
+  test('the schemas of the monitoring routes are not the monitoring code, and no samples read as NaN, not 0', () => {
+    assert.equal(attributeSamples(PERF_SCRIPT.split('\n\n').slice(-1)[0]).shares.monitoring, 0);
+    assert.ok(Number.isNaN(attributeSamples('\n\n').shares.metrics));
+  });
+});
 
 describe('parseWrk', () => {
   test('reads throughput, percentiles in any unit, and counts non-2xx answers and socket errors as errors', () => {
@@ -120,6 +147,17 @@ describe('computeTargets', () => {
     assert.match(t.how, /A\/A control, a second defaults server in the same rounds, first ÷ second: median 1\.00 \(0\.91, 1\.00, 1\.04, 0\.96, 1\.00\)/);
   });
 
+  test('monitoring cost: the in-process CPU profile is stated beside the verdict and does not change it', () => {
+    const base = { onCpuUs: [50, 50, 50], offCpuUs: [45, 46, 47], onRps: [100, 100, 100], offRps: [100, 100, 100] };
+    const profile = { samples: 11_947, shares: { metrics: 0.0114, monitoring: 0.0201 }, nodeFlags: ['--perf-basic-prof', '--no-turbo-inlining'], filledRequests: 100_500 };
+    const target = (p: object) => computeTargets({ ...results, paired: { 'iris-json': { ...base, ...p } } }).find((x) => x.name === 'iris-json c=64 metrics + monitoring on vs off')!;
+    const t = target({ profile });
+    assert.equal(t.pass, false, 'a 3 % profile does not turn a median round of 0.92 into a pass');
+    assert.equal(t.measured, target({}).measured);
+    assert.match(t.how, /perf on one defaults server \(11947 samples, --perf-basic-prof --no-turbo-inlining\): metrics code 1\.1 %, monitoring code 2\.0 % of its CPU samples/);
+    assert.match(target({ profile: { skipped: 'perf is not installed' } }).how, /; no CPU profile \(perf is not installed\)$/);
+  });
+
   test('open loop: the p99 of every round is stated when there were several', () => {
     const cells = results.cells.map((c) => (c.load.startsWith('open') ? { ...c, p99Rounds: c.target === 'onnx-serve' ? [10, 31.5] : [4, 6] } : c));
     const t = computeTargets({ ...results, cells }).find((x) => x.name.startsWith('mlp-json open loop'))!;
@@ -171,6 +209,17 @@ describe('loadgen', () => {
     const r = await runLoad({ url, bodyFile, headers: {}, mode: 'closed', connections: 2, warmupSeconds: 0, seconds: 0.3 });
     assert.ok(r.requests > 2);
     assert.ok(Math.abs(r.errors - r.requests / 2) <= 2, `about half are errors: ${r.errors} of ${r.requests}`);
+  });
+
+  test('wrk runs started together overlap in time, as the side-by-side pricing needs', async (t) => {
+    if (!hasWrk()) return t.skip('wrk is not installed (apt-get install wrk)');
+    const seen = [[] as number[], [] as number[]];
+    const urls = await Promise.all(seen.map((times) => server(t, (respond) => (times.push(performance.now()), respond(200)))));
+    const spec = (url: string) => ({ url, bodyFile, headers: {}, mode: 'closed' as const, connections: 2, warmupSeconds: 0, seconds: 1 });
+    const results = await Promise.all(urls.map((url) => measure(spec(url), true)));
+    for (const r of results) assert.ok(r.requests > 0 && r.errors === 0, 'the servers live in this process, so a blocked event loop would answer nothing');
+    const [a, b] = seen.map((times) => [Math.min(...times), Math.max(...times)]);
+    assert.ok(a[0] < b[1] && b[0] < a[1], `request times overlap: [${a.map(Math.round)}] and [${b.map(Math.round)}] ms`);
   });
 
   test('open loop sends on schedule and measures from the scheduled time, so a stalled server shows its stall', async (t) => {
