@@ -1,7 +1,8 @@
 // What share of a running server's CPU samples falls in the metrics and the monitoring code, read from perf's call stacks.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { output } from './processes.js';
 
 /** Code groups a sample is charged to when any frame of its call stack is in one of their files. */
 export const COST_GROUPS = {
@@ -53,17 +54,6 @@ export function perfUnavailable(): string | undefined {
  */
 export const PROFILED_NODE_FLAGS = ['--perf-basic-prof', '--no-turbo-inlining'];
 
-const run = (args: string[]): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const child = spawn('perf', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(Buffer.concat(out).toString('utf8')) : reject(new Error(`perf ${args[0]} exited with ${code}: ${err.trim().slice(0, 200)}`))));
-  });
-
 /**
  * Samples `pid`'s call stacks (cpu-clock, 999 Hz) for `seconds`, starting `delaySeconds` from now, and attributes
  * them; the perf files are removed. NOTE: start it before the load (the closed-loop driver blocks the event loop).
@@ -72,8 +62,8 @@ export async function profileProcess(pid: number, seconds: number, delaySeconds:
   const data = join(dir, `perf-${pid}.data`);
   try {
     const delay = ['-D', String(Math.round(delaySeconds * 1000))];
-    await run(['record', '-q', '-g', '-e', 'cpu-clock', '-F', '999', ...delay, '-p', String(pid), '-o', data, '--', 'sleep', String(delaySeconds + seconds)]);
-    return attributeSamples(await run(['script', '-i', data, '-F', 'ip,sym']));
+    await output('perf', ['record', '-q', '-g', '-e', 'cpu-clock', '-F', '999', ...delay, '-p', String(pid), '-o', data, '--', 'sleep', String(delaySeconds + seconds)]);
+    return attributeSamples(await output('perf', ['script', '-i', data, '-F', 'ip,sym']));
   } finally {
     rmSync(data, { force: true });
   }

@@ -1,8 +1,8 @@
 // Drives one measurement in a separate process: wrk (closed loop) when installed, else bench/loadgen.ts.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LoadResult, LoadSpec } from './loadgen.js';
-import { onCpus, runJson } from './processes.js';
+import { onCpus, output, runJson } from './processes.js';
 
 const LUA = fileURLToPath(new URL('./wrk-post.lua', import.meta.url));
 const LOADGEN = fileURLToPath(new URL('./loadgen.ts', import.meta.url));
@@ -37,19 +37,10 @@ export function parseWrk(out: string, seconds: number): LoadResult {
 
 function wrk(spec: LoadSpec, seconds: number, cpus?: string): Promise<string> {
   const env = { ...process.env, BENCH_BODY: spec.bodyFile, BENCH_HEADERS: Object.entries(spec.headers).map(([k, v]) => `${k}: ${v}`).join('\n') };
-  return new Promise((resolve, reject) => {
-    // NOTE: one wrk thread: the machine has 2 cores and the server should get as much of them as possible.
-    const args = ['-t1', `-c${spec.connections}`, `-d${seconds}s`, '--latency', '--timeout', '10s', '-s', LUA, spec.url];
-    // NOTE: spawned, not spawnSync'ed: a blocking run would make measurements started together (the side-by-side
-    // pricing) run one after another.
-    const child = spawn(...onCpus(cpus, 'wrk', args), { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`wrk failed (exit ${code}): ${err.trim()}`))));
-  });
+  // NOTE: one wrk thread: the machine has 2 cores and the server should get as much of them as possible. Spawned,
+  // not spawnSync'ed: a blocking run would make measurements started together (the side-by-side pricing) take turns.
+  const args = ['-t1', `-c${spec.connections}`, `-d${seconds}s`, '--latency', '--timeout', '10s', '-s', LUA, spec.url];
+  return output(...onCpus(cpus, 'wrk', args), env);
 }
 
 /**

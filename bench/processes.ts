@@ -79,20 +79,29 @@ export async function serve(name: string, command: string, args: string[], port:
   };
 }
 
-/** Runs a command that prints one JSON line and returns it parsed. */
-export function runJson<T>(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<T> {
+/** Runs a command to its end and returns its standard output; a failure rejects with the end of its standard error. */
+export function output(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`${command} ${args.slice(0, 2).join(' ')} exited with ${code}`));
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop()!) as T);
-      } catch (err) {
-        reject(new Error(`${command}: unreadable output: ${out.slice(0, 200)}`));
-      }
+    // NOTE: 'close', not 'exit': a process can exit before all of its output has been read.
+    child.once('close', (code) => {
+      if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
+      else reject(new Error(`${command} ${args.slice(0, 2).join(' ')} exited with ${code}: ${err.trim().slice(-300)}`));
     });
   });
+}
+
+/** Runs a command that prints one JSON line and returns it parsed. */
+export async function runJson<T>(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<T> {
+  const out = await output(command, args, env);
+  try {
+    return JSON.parse(out.trim().split('\n').pop()!) as T;
+  } catch {
+    throw new Error(`${command}: unreadable output: ${out.slice(0, 200)}`);
+  }
 }

@@ -118,9 +118,14 @@ async function profileShares(scenario: string, pl: Payload, fillRequests: number
     let filled = 0;
     while (filled < fillRequests && Date.now() < fillUntil) filled += (await measure(load(SECONDS * 2), USE_WRK, CPUS.generators)).requests;
     // NOTE: perf starts a second into the load and stops a second before its end, so it sees only the steady part.
-    const sampling = profileProcess(server.child.pid!, SECONDS * 2, 1, tmp);
+    // NOTE: a failing perf must not end the run (the rest is already measured), nor reject while nobody awaits it.
+    const sampling = profileProcess(server.child.pid!, SECONDS * 2, 1, tmp).catch((err: Error) => err);
     await measure({ ...load(SECONDS * 2 + 2), warmupSeconds: 0 }, USE_WRK, CPUS.generators);
     const sampled = await sampling;
+    if (sampled instanceof Error) {
+      log(`${scenario} profile failed: ${sampled.message}`);
+      return { skipped: sampled.message };
+    }
     log(`${scenario} profile (${sampled.samples} samples, after ${filled} requests): metrics ${(sampled.shares.metrics * 100).toFixed(2)} %, monitoring ${(sampled.shares.monitoring * 100).toFixed(2)} %`);
     return { ...sampled, nodeFlags: PROFILED_NODE_FLAGS, filledRequests: filled };
   } finally {
