@@ -56,7 +56,7 @@ export const PROFILED_NODE_FLAGS = ['--perf-basic-prof', '--no-turbo-inlining'];
 
 /**
  * Samples `pid`'s call stacks (cpu-clock, 999 Hz) for `seconds`, starting `delaySeconds` from now, and attributes
- * them; the perf files are removed. NOTE: start it before the load (the closed-loop driver blocks the event loop).
+ * them; the perf files are removed. Start it together with the load: the delay skips the load's first moments.
  */
 export async function profileProcess(pid: number, seconds: number, delaySeconds: number, dir: string): Promise<Pick<Attribution, 'samples' | 'shares'>> {
   const data = join(dir, `perf-${pid}.data`);

@@ -13,7 +13,7 @@ import type { LoadResult, LoadSpec } from './loadgen.js';
 import { writePayloads, writeRepository, type Payload } from './payloads.js';
 import { freePort, onCpus, planCpus, runJson, serve, type Served } from './processes.js';
 import { perfUnavailable, profileProcess, PROFILED_NODE_FLAGS, removePerfMap } from './cost-attribution.js';
-import { priceSideBySide } from './side-by-side.js';
+import { fill, priceSideBySide } from './side-by-side.js';
 import { renderChart, renderTable, updateReadme, type BenchResults, type Cell, type PairedRuns, type ProfiledShares } from './report.js';
 import { BATCHED_MINIMUM, computeTargets, median, UNMONITORED } from './targets.js';
 import { ConfigSchema } from '../src/config/schema.js';
@@ -46,6 +46,8 @@ const NODE = process.execPath;
 /** Servers under test on their own core(s), load generators on another (see planCpus). */
 const CPUS = planCpus(!opts['no-pin'], cpus().length);
 const TSX = ['--import', 'tsx'];
+/** Longest a fresh server is loaded to fill its feedback store before it is measured or profiled. */
+const FILL_SECONDS_MAX = 45;
 
 const tmp = mkdtempSync(join(tmpdir(), 'onnx-serve-bench-'));
 const servers: Served[] = [];
@@ -114,9 +116,7 @@ async function profileShares(scenario: string, pl: Payload, fillRequests: number
   const server = await onnxServe(`${scenario} profiled`, [], PROFILED_NODE_FLAGS);
   try {
     const load = (seconds: number) => loadOf(server, pl, { mode: 'closed', connections: 64, seconds });
-    const fillUntil = Date.now() + 45_000;
-    let filled = 0;
-    while (filled < fillRequests && Date.now() < fillUntil) filled += (await measure(load(SECONDS * 2), USE_WRK, CPUS.generators)).requests;
+    const filled = await fill(async () => (await measure(load(SECONDS * 2), USE_WRK, CPUS.generators)).requests, fillRequests, FILL_SECONDS_MAX);
     // NOTE: perf starts a second into the load and stops a second before its end, so it sees only the steady part.
     // NOTE: a failing perf must not end the run (the rest is already measured), nor reject while nobody awaits it.
     const sampling = profileProcess(server.child.pid!, SECONDS * 2, 1, tmp).catch((err: Error) => err);
@@ -249,7 +249,7 @@ async function main(): Promise<void> {
       rounds: PAIRS,
       seconds: SECONDS * 2,
       fillRequests,
-      fillSecondsMax: 45,
+      fillSecondsMax: FILL_SECONDS_MAX,
       log,
     });
   }

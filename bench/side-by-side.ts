@@ -22,6 +22,14 @@ export interface SideBySideOptions {
   log(line: string): void;
 }
 
+/** Repeats `serve` (one load, resolving to the requests served) until `requests` or `secondsMax`; the requests served. */
+export async function fill(serve: () => Promise<number>, requests: number, secondsMax: number): Promise<number> {
+  const until = Date.now() + secondsMax * 1000;
+  let served = 0;
+  while (served < requests && Date.now() < until) served += await serve();
+  return served;
+}
+
 /**
  * NOTE: each round starts three fresh processes, fills them and measures once. Identical processes can differ for
  * their whole life (JIT decisions: in one of four identical servers, 6 % slower than the others, the optimized
@@ -45,9 +53,7 @@ export async function priceSideBySide(scenario: string, o: SideBySideOptions): P
         const results = await Promise.all(trio.map((s) => o.load(s, o.seconds)));
         return Object.fromEntries(roles.map((role, k) => [role, results[k]])) as Record<Role, Timed>;
       };
-      const fillUntil = Date.now() + o.fillSecondsMax * 1000;
-      let filled = 0;
-      while (filled < o.fillRequests && Date.now() < fillUntil) filled += Math.min(...Object.values(await all()).map((r) => r.requests));
+      const filled = await fill(async () => Math.min(...Object.values(await all()).map((r) => r.requests)), o.fillRequests, o.fillSecondsMax);
       runs.filledRequests = Math.min(runs.filledRequests, filled);
       const { defaults: a, twin: b, off: c } = await all();
       runs.onCpuUs.push(a.cpuUsPerRequest), runs.onRps.push(a.throughput);

@@ -68,14 +68,6 @@ export function median(xs: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/**
- * Judged on server CPU per request (a saturated event loop's throughput is its inverse), steadier than req/s on a
- * shared machine. NOTE: the effect (a few µs in ~50) is the size of the machine's drift between one minute and
- * the next, so on and off run side by side as fresh processes (bench/side-by-side.ts), compared round by round,
- * and the median round decides. A twin of the defaults in the same rounds shows how far two identical processes
- * read apart in this run; it is reported beside the verdict, not used to soften it. Older results: pairs without
- * a twin, or (older still) the best rounds of the sweep.
- */
 /** The in-process reading beside the verdict (it leaves the verdict alone: it sees direct costs only). */
 function profiled(profile: PairedRuns['profile']): string {
   if (profile === undefined) return '';
@@ -84,6 +76,14 @@ function profiled(profile: PairedRuns['profile']): string {
   return `; perf on one defaults server (${profile.samples} samples, ${profile.nodeFlags.join(' ')}): metrics code ${pct(profile.shares.metrics)}, monitoring code ${pct(profile.shares.monitoring)} of its CPU samples`;
 }
 
+/**
+ * Judged on server CPU per request (a saturated event loop's throughput is its inverse), steadier than req/s on a
+ * shared machine. NOTE: the effect (a few µs in ~50) is the size of the machine's drift between one minute and
+ * the next, so on and off run side by side as fresh processes (bench/side-by-side.ts), compared round by round,
+ * and the median round decides. A twin of the defaults in the same rounds shows how far two identical processes
+ * read apart in this run; it is reported beside the verdict, not used to soften it. Older results: pairs without
+ * a twin, or (older still) the best rounds of the sweep.
+ */
 function monitoringCost(results: BenchResults, scenario: string): Target {
   const name = `${scenario} c=64 metrics + monitoring on vs off`;
   const paired = results.paired?.[scenario];
