@@ -4,10 +4,16 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { output } from './processes.js';
 
-/** Code groups a sample is charged to when any frame of its call stack is in one of their files. */
+/** Groups a sample is charged to when any frame of its call stack is in one of their files (or is their function). */
 export const COST_GROUPS = {
   metrics: /src\/monitoring\/(?:metrics-plugin|metrics|statistics|keyed-metrics|series|monitoring-metrics)\.[jt]s|node_modules\/prom-client\//,
   monitoring: /src\/monitoring\/(?:model-monitoring|monitor-plan|monitoring-status|tensor-values)\.[jt]s|src\/monitoring\/(?:drift|feedback)\//,
+  /**
+   * Not our code: V8's runtime defining a computed-key property of an object literal, where some processes build
+   * Node's own tick objects (process.nextTick) for their whole life (3-4 µs per iris request); whether a process
+   * does is settled when nextTick is first optimized, at startup, so it tells whether the profiled server drew it.
+   */
+  literalRuntime: /Runtime_DefineKeyedOwnPropertyInLiteral/,
 } as const;
 
 export type CostGroup = keyof typeof COST_GROUPS;
@@ -27,7 +33,7 @@ export interface Attribution {
  * not count twice; frames of a group's code called from elsewhere (a builtin under a hook) are the hook's.
  */
 export function attributeSamples(perfScript: string): Pick<Attribution, 'samples' | 'shares'> {
-  const counts: Record<CostGroup, number> = { metrics: 0, monitoring: 0 };
+  const counts: Record<CostGroup, number> = { metrics: 0, monitoring: 0, literalRuntime: 0 };
   let samples = 0;
   for (const stack of perfScript.split(/\n\s*\n/)) {
     if (stack.trim() === '') continue;
@@ -35,7 +41,7 @@ export function attributeSamples(perfScript: string): Pick<Attribution, 'samples
     for (const group of Object.keys(COST_GROUPS) as CostGroup[]) if (COST_GROUPS[group].test(stack)) counts[group]++;
   }
   const share = (n: number) => (samples === 0 ? NaN : n / samples);
-  return { samples, shares: { metrics: share(counts.metrics), monitoring: share(counts.monitoring) } };
+  return { samples, shares: { metrics: share(counts.metrics), monitoring: share(counts.monitoring), literalRuntime: share(counts.literalRuntime) } };
 }
 
 /** Why perf can't profile here, or undefined when it can. */

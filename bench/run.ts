@@ -126,7 +126,7 @@ async function profileShares(scenario: string, pl: Payload, fillRequests: number
       log(`${scenario} profile failed: ${sampled.message}`);
       return { skipped: sampled.message };
     }
-    log(`${scenario} profile (${sampled.samples} samples, after ${filled} requests): metrics ${(sampled.shares.metrics * 100).toFixed(2)} %, monitoring ${(sampled.shares.monitoring * 100).toFixed(2)} %`);
+    log(`${scenario} profile (${sampled.samples} samples, after ${filled} requests): metrics ${(sampled.shares.metrics * 100).toFixed(2)} %, monitoring ${(sampled.shares.monitoring * 100).toFixed(2)} %, V8 literal runtime ${(sampled.shares.literalRuntime * 100).toFixed(2)} %`);
     return { ...sampled, nodeFlags: PROFILED_NODE_FLAGS, filledRequests: filled };
   } finally {
     await server.stop();

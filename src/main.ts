@@ -2,6 +2,7 @@
 // Command-line entry: `onnx-serve [command] [options]`; without a command it serves.
 import { COMMANDS } from './cli/commands.js';
 import { ConfigError } from './config/load.js';
+import { primeNextTick } from './jit-priming.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
 async function usage(): Promise<string> {
@@ -25,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`unknown command '${first}'\n\n${await usage()}`);
     return 2;
   }
+  // NOTE: before the serve command's modules load and its startup work begins (see jit-priming.ts).
+  if (load === COMMANDS.serve) primeNextTick();
   const command = await load();
   return command.run(load === COMMANDS.serve && first !== 'serve' ? argv : rest);
 }
