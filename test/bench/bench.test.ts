@@ -176,11 +176,12 @@ describe('computeTargets', () => {
   });
 });
 
-async function server(t: TestContext, handler: (respond: (status: number) => void) => void): Promise<string> {
+async function server(t: TestContext, handler: (respond: (status: number) => void) => void, setup?: (s: Server) => void): Promise<string> {
   const s: Server = createServer((req, res) => {
     req.resume();
     req.on('end', () => handler((status) => res.writeHead(status, { 'content-length': '2' }).end('ok')));
   });
+  setup?.(s);
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   t.after(() => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); }));
   return `http://127.0.0.1:${(s.address() as AddressInfo).port}/v2/models/m/infer`;
@@ -228,10 +229,20 @@ describe('loadgen', () => {
 
   test('open loop sends on schedule and measures from the scheduled time, so a stalled server shows its stall', async (t) => {
     const url = await server(t, (respond) => setTimeout(() => respond(200), 50));
-    const r = await runLoad({ url, bodyFile, headers: {}, mode: 'open', connections: 0, rate: 100, warmupSeconds: 0, seconds: 0.3 });
+    const r = await runLoad({ url, bodyFile, headers: {}, mode: 'open', connections: 16, rate: 100, warmupSeconds: 0, seconds: 0.3 });
     assert.ok(r.requests >= 25 && r.requests <= 31, `${r.requests} requests at 100/s for 0.3 s`);
     assert.equal(r.errors, 0);
     assert.ok(r.p50Ms >= 50, 'no answer can be faster than the server\'s delay');
+  });
+  test('open loop keeps to its pool, opened before the clock, and counts the wait for a free connection', async (t) => {
+    let connections = 0;
+    const url = await server(t, (respond) => setTimeout(() => respond(200), 50), (s) => s.on('connection', () => connections++));
+    // NOTE: 2 connections carry 40 answers/s of 50 ms each; at 100/s the requests queue for the pool.
+    const r = await runLoad({ url, bodyFile, headers: {}, mode: 'open', connections: 2, rate: 100, warmupSeconds: 0, seconds: 0.3 });
+    assert.equal(connections, 2, 'no connection beyond the pool');
+    assert.equal(r.errors, 0);
+    assert.ok(r.requests >= 25, `${r.requests} requests at 100/s for 0.3 s`);
+    assert.ok(r.p99Ms >= 200, `latency counts from the due time, the wait for the pool included: p99 ${r.p99Ms.toFixed(0)} ms`);
   });
 });
 
