@@ -158,6 +158,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       const sentAt = due.shift()!;
       c.onAnswer = (ok) => {
         record(sentAt, ok);
+        // NOTE: a closed connection leaves the pool; the request it took would be neither answered nor counted.
+        if (c.socket.destroyed) return;
         if (due.length > 0) dispatch(c);
         else idle.push(c);
       };

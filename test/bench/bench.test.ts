@@ -244,6 +244,17 @@ describe('loadgen', () => {
     assert.ok(r.requests >= 25, `${r.requests} requests at 100/s for 0.3 s`);
     assert.ok(r.p99Ms >= 200, `latency counts from the due time, the wait for the pool included: p99 ${r.p99Ms.toFixed(0)} ms`);
   });
+
+  test('open loop: a connection the server drops counts its request as an error and leaves the pool, losing no other request', async (t) => {
+    let n = 0;
+    const url = await server(t, (respond) => setTimeout(() => respond(200), 50), (s) => s.prependListener('request', (req) => {
+      if (++n === 5) req.socket.destroy();
+    }));
+    // NOTE: 2 connections of 50 ms answers at 100/s: requests are waiting when the drop comes, and the other connection serves them.
+    const r = await runLoad({ url, bodyFile, headers: {}, mode: 'open', connections: 2, rate: 100, warmupSeconds: 0, seconds: 0.3 });
+    assert.equal(r.requests, 30, 'every scheduled request is answered or counted');
+    assert.equal(r.errors, 1);
+  });
 });
 
 describe('batched minimum (reference server)', () => {
