@@ -1,7 +1,9 @@
 // The targets, computed from one run's cells: every ratio is against baselines measured in the same run.
 import { findCell, type BenchResults, type Cell, type PairedRuns, type Target } from './report.js';
+import { ConfigSchema } from '../src/config/schema.js';
 
-const MAX_BATCH = 32;
+/** The server's default batch cap: "one batch's compute time" is a run of this many rows. */
+const MAX_BATCH = ConfigSchema.shape.maxBatchSize.parse(undefined);
 /** A bare route whose own p99 is this many times its p50 was stalled by something else on the machine. */
 const DISTURBED_TAIL = 20;
 

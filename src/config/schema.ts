@@ -25,7 +25,7 @@ const ConfigFields = z.object({
   intraOpThreads: int(0, 256).default(1).describe('onnxruntime intra-op threads per model version (0 = one per core)'),
   interOpThreads: int(0, 256).default(1).describe('onnxruntime inter-op threads per model version'),
   allowSpinning: bool.default(false).describe('Let idle onnxruntime threads spin (burns CPU between requests)'),
-  maxBatchSize: int(1, 4096).default(32).describe('Most rows merged into one run for models whose first dimension is dynamic (1 = no merging); model.yaml batching wins'),
+  maxBatchSize: int(1, 4096).default(64).describe('Most rows merged into one run for models whose first dimension is dynamic (1 = no merging); model.yaml batching wins'),
   maxQueueDelayMs: z.coerce.number().min(0).max(10_000).default(0).describe('How long a batch may wait for more requests (0: only what arrived while the previous run was busy)'),
   maxQueueSize: int(1, 1_000_000).default(1024).describe('Requests that may wait per model version; more get 503 with Retry-After'),
   inferenceTimeoutMs: z.coerce.number().min(1).max(3_600_000).default(30_000).describe('Longest an inference may wait in its queue and run before it gets 504; a shorter protocol timeout wins'),

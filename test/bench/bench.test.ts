@@ -82,7 +82,7 @@ describe('computeTargets', () => {
     startedAt: 'now',
     machine: { cpus: 2, model: 'x', loadAverageBefore: [0, 0, 0], loadAverageAfter: [0, 0, 0], node: 'v20', generator: 'test' },
     settings: {},
-    compute: { iris: [{ batch: 1, rowsPerSecond: 1000, msPerRun: 1 }], 'bench-mlp': [{ batch: 1, rowsPerSecond: 500, msPerRun: 2 }, { batch: 32, rowsPerSecond: 8000, msPerRun: 4 }] },
+    compute: { iris: [{ batch: 1, rowsPerSecond: 1000, msPerRun: 1 }], 'bench-mlp': [{ batch: 1, rowsPerSecond: 500, msPerRun: 2 }, { batch: 64, rowsPerSecond: 8000, msPerRun: 4 }] },
     cells: [
       cell('iris-json', 'onnx-serve', 'c=64', 900), cell('iris-json', 'http-ceiling', 'c=64', 1000),
       cell('mlp-json', 'onnx-serve', 'c=64', 3000), cell('mlp-json', 'http-ceiling', 'c=64', 4000), cell('mlp-json', 'naive', 'c=64', 1000),

@@ -30,7 +30,7 @@ const DEFAULTS = {
   intraOpThreads: 1,
   interOpThreads: 1,
   allowSpinning: false,
-  maxBatchSize: 32,
+  maxBatchSize: 64,
   maxQueueDelayMs: 0,
   maxQueueSize: 1024,
   inferenceTimeoutMs: 30_000,
