@@ -1,6 +1,7 @@
 // A check in plain code for the commonest V2 inference body, so most requests skip zod; anything else goes to zod.
 import type { z } from 'zod';
 import { DATATYPES } from '../inference/tensor.js';
+import { MODEL_NAME_PATTERN, VERSION_PATTERN } from './common.js';
 import type { InferRequestBody, InferRequestSchema } from './v2.js';
 
 const DATATYPE_SET: ReadonlySet<unknown> = new Set(DATATYPES);
@@ -51,4 +52,23 @@ export function plainInferRequest(body: unknown): InferRequestBody | undefined {
   if (!allOf(body.inputs, isPlainInput, 1)) return undefined;
   if ('outputs' in body && !allOf(body.outputs, isPlainOutput, 0)) return undefined;
   return body as z.output<typeof InferRequestSchema>;
+}
+
+/**
+ * The path parameters themselves when they are exactly what ModelParamsSchema (or, with `versioned`,
+ * VersionParamsSchema) accepts and returns; otherwise undefined, and zod decides and words the error.
+ * NOTE: zod's object parse cost about 0.7 % of an iris request's CPU under perf; two regex tests cost a tenth of it.
+ */
+export function plainModelParams(params: unknown, versioned: boolean): { model: string; version?: string } | undefined {
+  if (!isPlainObject(params)) return undefined;
+  let keys = 0;
+  for (const key in params) {
+    if (key !== 'model' && !(versioned && key === 'version')) return undefined;
+    keys++;
+  }
+  if (keys !== (versioned ? 2 : 1)) return undefined;
+  const { model, version } = params;
+  if (typeof model !== 'string' || !MODEL_NAME_PATTERN.test(model)) return undefined;
+  if (versioned && (typeof version !== 'string' || !VERSION_PATTERN.test(version))) return undefined;
+  return params as { model: string; version?: string };
 }

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DATATYPES } from '../../src/inference/tensor.js';
-import { plainInferRequest } from '../../src/schemas/infer-fast-path.js';
+import { plainInferRequest, plainModelParams } from '../../src/schemas/infer-fast-path.js';
+import { ModelParamsSchema, VersionParamsSchema } from '../../src/schemas/common.js';
 import { InferRequestSchema } from '../../src/schemas/v2.js';
 import { mulberry32 } from '../../tools/train/prng.js';
 
@@ -73,4 +74,31 @@ test('the bodies clients send take the fast path; parameters, unknown keys and b
   assert.equal(plainInferRequest({ inputs: [{ ...iris.inputs[0], shape: [1, -4] }] }), undefined);
   assert.equal(plainInferRequest({ inputs: [] }), undefined);
   assert.equal(plainInferRequest({ ...iris, id: 'x'.repeat(257) }), undefined);
+});
+
+test('path parameters: the fast path accepts exactly what zod accepts and returns what zod returns', () => {
+  const names: unknown[] = ['iris', 'bench-mlp', 'a', 'A1_b.c-d', 'x'.repeat(128), 'x'.repeat(129), '', '.hidden', '-x', 'a/b', 'é', 1, null, undefined];
+  const versions: unknown[] = ['1', '2', '10', '1234567890', '12345678901', '0', '01', '-1', '1.5', ' 1', '', 1, null, undefined];
+  let fast = 0;
+  for (const model of names) {
+    for (const version of versions) {
+      for (const extra of [undefined, 'x']) {
+        const params: Record<string, unknown> = { model };
+        if (version !== undefined) params.version = version;
+        if (extra !== undefined) params.extra = extra;
+        for (const [schema, versioned] of [[ModelParamsSchema, false], [VersionParamsSchema, true]] as const) {
+          const plain = plainModelParams(params, versioned);
+          const parsed = schema.safeParse(params);
+          if (plain === undefined) continue;
+          fast++;
+          assert.ok(parsed.success, `accepted what zod refuses: ${JSON.stringify(params)} (versioned ${versioned})`);
+          assert.deepEqual(plain, parsed.data);
+        }
+      }
+    }
+  }
+  assert.ok(fast >= 20, `only ${fast} parameter sets took the fast path`);
+  assert.deepEqual(plainModelParams({ model: 'iris' }, false), { model: 'iris' });
+  assert.deepEqual(plainModelParams({ model: 'iris', version: '2' }, true), { model: 'iris', version: '2' });
+  assert.equal(plainModelParams({ model: 'iris' }, true), undefined, 'a missing version goes to zod');
 });

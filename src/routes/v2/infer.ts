@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { encodeInferResponse, HEADER_LENGTH, sliceBinary } from '../../inference/codec/infer-body.js';
 import type { InferenceRequest } from '../../inference/data-plane.js';
 import { ErrorSchema, ModelParamsSchema, VersionParamsSchema } from '../../schemas/common.js';
-import { plainInferRequest } from '../../schemas/infer-fast-path.js';
+import { plainInferRequest, plainModelParams } from '../../schemas/infer-fast-path.js';
 import { InferRequestSchema, InferResponseSchema, type InferRequestBody } from '../../schemas/v2.js';
 
 /** Binary responses at least this large are streamed from the output buffers; smaller ones are cheaper to concatenate. */
@@ -54,13 +54,14 @@ export const inferRoutes: FastifyPluginAsyncZod = async (app) => {
   };
   // NOTE: responses are written by the codec (numeric arrays joined natively); the schema only documents them.
   const passThrough = () => (payload: unknown) => (typeof payload === 'string' ? payload : JSON.stringify(payload));
-  // NOTE: bodies in the common plain form skip zod (see infer-fast-path.ts); the rest, and the parameters, meet zod.
+  // NOTE: bodies and path parameters in the common plain form skip zod (see infer-fast-path.ts); the rest meet zod.
   const validate: FastifySchemaCompiler<FastifySchema> = (route) => {
     const zod = validatorCompiler(route as Parameters<typeof validatorCompiler>[0]);
-    if (route.httpPart !== 'body') return zod;
+    const plain = route.httpPart === 'body' ? plainInferRequest : route.httpPart === 'params' ? (p: unknown) => plainModelParams(p, route.url.includes(':version')) : undefined;
+    if (plain === undefined) return zod;
     return (data: unknown) => {
-      const plain = plainInferRequest(data);
-      return plain === undefined ? zod(data) : { value: plain };
+      const value = plain(data);
+      return value === undefined ? zod(data) : { value };
     };
   };
 
