@@ -82,33 +82,51 @@ const quote = (s: string): string => (PLAIN.test(s) ? `"${s}"` : JSON.stringify(
 const shapeText = (shape: readonly number[]): string =>
   shape.length === 1 ? `[${shape[0]}]` : shape.length === 2 ? `[${shape[0]},${shape[1]}]` : `[${shape.join(',')}]`;
 
+/** The text for a pair of keys (a name and a datatype; a model and a version), made from them. */
+type MakeText = (a: string, b: string | number) => string;
+
 /**
- * The fixed text before a key's value, and before an output's shape, made once. NOTE: both come from a small set
- * (the code's keys; the loaded models' output names and datatypes); the cap only guards against a surprise.
+ * Texts made from pairs of keys, kept to be reused. NOTE: the last few used are found by comparing keys, which
+ * from the loaded models and the code are the same string objects: cheaper than hashing them into a Map, which
+ * cost about 1 % of an iris request's CPU in production (three lookups a response). The rest (a model with
+ * many outputs) are in a Map behind them, capped.
  */
-const keyTexts = new Map<string, string>();
-const outputHeads = new Map<string, Map<string, string>>();
+class TextCache {
+  readonly #a: string[] = [];
+  readonly #b: (string | number)[] = [];
+  readonly #text: string[] = [];
+  readonly #all = new Map<string, Map<string | number, string>>();
+  #next = 0;
+
+  constructor(
+    readonly recent: number,
+    readonly cap: number,
+    readonly make: MakeText,
+  ) {}
+
+  get(a: string, b: string | number): string {
+    for (let i = 0; i < this.#text.length; i++) if (this.#a[i] === a && this.#b[i] === b) return this.#text[i];
+    let byB = this.#all.get(a);
+    if (byB === undefined) {
+      if (this.#all.size >= this.cap) this.#all.clear();
+      this.#all.set(a, (byB = new Map()));
+    }
+    let text = byB.get(b);
+    if (text === undefined) byB.set(b, (text = this.make(a, b)));
+    const slot = this.#next;
+    this.#next = (slot + 1) % this.recent;
+    this.#a[slot] = a;
+    this.#b[slot] = b;
+    this.#text[slot] = text;
+    return text;
+  }
+}
+
+/** NOTE: the keys come from a small set (the code's keys; the loaded models' names, versions, outputs); the cap only guards against a surprise. */
 const CACHE_CAP = 4096;
-
-function keyText(key: string): string {
-  let text = keyTexts.get(key);
-  if (text === undefined) {
-    if (keyTexts.size >= CACHE_CAP) keyTexts.clear();
-    keyTexts.set(key, (text = `${quote(key)}:`));
-  }
-  return text;
-}
-
-function outputHead(name: string, datatype: string): string {
-  let byType = outputHeads.get(name);
-  if (byType === undefined) {
-    if (outputHeads.size >= CACHE_CAP) outputHeads.clear();
-    outputHeads.set(name, (byType = new Map()));
-  }
-  let text = byType.get(datatype);
-  if (text === undefined) byType.set(datatype, (text = `{"name":${quote(name)},"datatype":"${datatype}","shape":`));
-  return text;
-}
+const keyTexts = new TextCache(8, CACHE_CAP, (key) => `${quote(key)}:`);
+const outputHeads = new TextCache(16, CACHE_CAP, (name, datatype) => `{"name":${quote(name)},"datatype":"${datatype}","shape":`);
+const resultHeads = new TextCache(8, CACHE_CAP, (model, version) => `{"model_name":${quote(model)},"model_version":"${version}","id":`);
 
 /**
  * Writes an inference response; numeric JSON data is joined natively rather than stringified element by element.
@@ -117,18 +135,32 @@ function outputHead(name: string, datatype: string): string {
  * and 2.6 -> 1.9 kB of strings allocated.
  */
 export function encodeInferResponse(head: Record<string, unknown>, outputs: readonly NamedTensor[]): EncodedResponse {
-  const buffers: Buffer[] = [];
   let json = '{';
   for (const key in head) {
     const value = head[key];
     if (value === undefined) continue;
-    json += keyText(key) + (typeof value === 'string' ? quote(value) : JSON.stringify(value)) + ',';
+    json += keyTexts.get(key, 0) + (typeof value === 'string' ? quote(value) : JSON.stringify(value)) + ',';
   }
-  json += '"outputs":[';
+  return encodeOutputs(json, outputs);
+}
+
+/**
+ * The same response for one served inference: `{"model_name", "model_version", "id", "outputs"}`. NOTE: the text up
+ * to the id comes whole from a cache per model and version, where the general form looked up and quoted each key.
+ */
+export function encodeInferResult(model: string, version: number, id: string, outputs: readonly NamedTensor[]): EncodedResponse {
+  const head = resultHeads.get(model, version);
+  return encodeOutputs(`${head}${quote(id)},`, outputs);
+}
+
+/** Appends the outputs to `json` (the response's opening and head fields, through a trailing comma). */
+function encodeOutputs(start: string, outputs: readonly NamedTensor[]): EncodedResponse {
+  const buffers: Buffer[] = [];
+  let json = `${start}"outputs":[`;
   for (let i = 0; i < outputs.length; i++) {
     const o = outputs[i];
     if (i > 0) json += ',';
-    json += outputHead(o.name, o.datatype) + shapeText(o.shape) + ',';
+    json += outputHeads.get(o.name, o.datatype) + shapeText(o.shape) + ',';
     if (o.binary) {
       const buf = encodeBinaryData(o.datatype, o.data);
       if (buf.length > 0) buffers.push(buf);

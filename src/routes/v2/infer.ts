@@ -3,11 +3,18 @@ import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-prov
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { encodeInferResponse, HEADER_LENGTH, sliceBinary } from '../../inference/codec/infer-body.js';
+import { encodeInferResult, HEADER_LENGTH, sliceBinary } from '../../inference/codec/infer-body.js';
 import type { InferenceRequest } from '../../inference/data-plane.js';
 import { ErrorSchema, ModelParamsSchema, VersionParamsSchema } from '../../schemas/common.js';
 import { plainInferRequest, plainModelParams } from '../../schemas/infer-fast-path.js';
 import { InferRequestSchema, InferResponseSchema, type InferRequestBody } from '../../schemas/v2.js';
+
+/**
+ * NOTE: with the charset named here Fastify keeps the text as it is; given bare 'application/json' it appends
+ * '; charset=utf-8' to every answer, and Node's header check then ran its pattern on the joined (unflattened)
+ * string through V8's runtime: 0.5 % of an iris request's CPU under perf.
+ */
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Binary responses at least this large are streamed from the output buffers; smaller ones are cheaper to concatenate. */
 const STREAM_FROM_BYTES = 64 * 1024;
@@ -37,8 +44,8 @@ export const inferRoutes: FastifyPluginAsyncZod = async (app) => {
   const handle = async (request: FastifyRequest, reply: FastifyReply, body: InferRequestBody, model: string, version?: string) => {
     const result = await app.dataPlane.infer(toInferenceRequest(body, request.binaryBody, request.id, model, version));
     request.servedVersion = result.version;
-    const { json, buffers } = encodeInferResponse({ model_name: result.model, model_version: String(result.version), id: result.id }, result.outputs);
-    if (!result.outputs.some((o) => o.binary)) return reply.type('application/json').send(json);
+    const { json, buffers } = encodeInferResult(result.model, result.version, result.id, result.outputs);
+    if (!result.outputs.some((o) => o.binary)) return reply.type(JSON_TYPE).send(json);
     const head = Buffer.from(json);
     // NOTE: tritonclient reads this header with exactly this spelling; Node keeps the case we give.
     reply.header(HEADER_LENGTH, String(head.length)).type('application/octet-stream');

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InvalidInputError } from '../../../src/errors.js';
-import { encodeInferResponse, sliceBinary, splitInferBody } from '../../../src/inference/codec/infer-body.js';
+import { encodeInferResponse, encodeInferResult, sliceBinary, splitInferBody } from '../../../src/inference/codec/infer-body.js';
 import type { NamedTensor } from '../../../src/inference/data-plane.js';
 
 function rejects(fn: () => unknown, pattern: RegExp): void {
@@ -202,5 +202,20 @@ describe('encodeInferResponse', () => {
     const size = (header as { outputs: { parameters: { binary_data_size: number } }[] }).outputs[0].parameters.binary_data_size;
     const [part] = sliceBinary(binary, [size]);
     assert.equal(part!.readDoubleLE(0), Math.PI);
+  });
+
+  test('encodeInferResult writes what the general form writes, for more models, versions and outputs than the caches keep in front', () => {
+    const outputs = (k: number) =>
+      Array.from({ length: 20 }, (_, j) => out(`o${(k + j) % 23}`, false, { datatype: j % 2 === 0 ? 'FP32' : 'INT32', shape: [1, 2], data: j % 2 === 0 ? Float32Array.from([k, 0.25]) : Int32Array.from([k, j]) }));
+    for (let round = 0; round < 3; round++) {
+      for (let k = 0; k < 30; k++) {
+        const model = k % 3 === 0 ? `m "${k % 11}"` : `model-${k % 11}`;
+        const version = 1 + (k % 4);
+        const id = k % 5 === 0 ? `id "${k}"\n` : `req-${k}`;
+        const general = encodeInferResponse({ model_name: model, model_version: String(version), id }, outputs(k));
+        assert.equal(encodeInferResult(model, version, id, outputs(k)).json, general.json);
+        assert.deepEqual(JSON.parse(general.json).model_name, model);
+      }
+    }
   });
 });

@@ -76,6 +76,7 @@ test('every Content-Type reaches the one body parser, the second request as the 
     for (let attempt = 0; attempt < 2; attempt++) {
       const { res, body } = await call(app, { method: 'POST', url: '/v2/models/iris/infer', payload, headers: { 'content-type': type } });
       assert.equal(res.statusCode, 200, `${type}: ${res.body}`);
+      assert.equal(res.headers['content-type'], 'application/json; charset=utf-8');
       assert.deepEqual(body.outputs, expected, type);
     }
   }
