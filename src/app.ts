@@ -8,7 +8,7 @@ import type { Config } from './config/schema.js';
 import { ServerHealth } from './health.js';
 import type { BackendFactory } from './inference/backend.js';
 import { DataPlane } from './inference/data-plane.js';
-import { createLogger, deferredChildLogger } from './logging.js';
+import { createLogger, deferringLogger } from './logging.js';
 import { createServerMetrics } from './monitoring/metrics.js';
 import { registerHttpMetrics } from './monitoring/metrics-plugin.js';
 import { ModelMonitoring } from './monitoring/model-monitoring.js';
@@ -78,10 +78,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const app = Fastify({
     ...transportOptions(config, tls),
     trustProxy: config.trustProxy === '' ? false : config.trustProxy,
-    loggerInstance: logger,
+    // NOTE: requests get deferred children of it (see deferringLogger).
+    loggerInstance: deferringLogger(logger),
     // NOTE: plugins/request-log.ts writes the one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    childLoggerFactory: deferredChildLogger as never,
     bodyLimit: config.bodyLimitBytes,
     // NOTE: a caller's X-Request-Id is kept (when sane) so logs line up across services.
     genReqId: (req) => {

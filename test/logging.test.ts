@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { describe, test, type TestContext } from 'node:test';
 import pino from 'pino';
 import type { BackendFactory } from '../src/inference/backend.js';
-import { deferredChildLogger } from '../src/logging.js';
+import Fastify from 'fastify';
+import { deferredChildLogger, deferringLogger } from '../src/logging.js';
 import { buildTestApp, call, DEFAULT_MODELS, gatedBackend, LogCapture } from './helper.js';
 
 const DISTINCTIVE = 123.456789;
@@ -230,5 +231,35 @@ describe('per-request logger', () => {
     log.info('not written');
     log.warn('written');
     assert.deepEqual(logs.lines.map((l) => [l.msg, l.reqId]), [['written', 'r-4']]);
+  });
+
+  test('Fastify given deferringLogger: no child for a quiet request, one with the request id for a logging one, real children for a route level', async (t) => {
+    const { logs, logger, children } = countingLogger();
+    const app = Fastify({ loggerInstance: deferringLogger(logger), disableRequestLogging: true, genReqId: () => 'r-5' });
+    t.after(() => app.close());
+    app.get('/quiet', async () => 'ok');
+    app.get('/loud', async (request) => {
+      request.log.info({ a: 1 }, 'from the route');
+      request.log.child({ part: 'y' }).warn('from a child');
+      return 'ok';
+    });
+    app.get('/debug', { logLevel: 'debug' }, async (request) => {
+      request.log.debug('at the route level');
+      return 'ok';
+    });
+    await app.ready();
+    const made = children(); // Fastify's own root logger (its serializers), made once at startup
+    assert.equal((await app.inject({ url: '/quiet' })).statusCode, 200);
+    assert.equal(children(), made, 'a request that logs nothing makes no child');
+    assert.equal((await app.inject({ url: '/loud' })).statusCode, 200);
+    assert.equal(children(), made + 2, 'one deferred child made on first use, plus the child asked for');
+    assert.equal((await app.inject({ url: '/debug' })).statusCode, 200);
+    app.log.info('from the app');
+    assert.deepEqual(
+      logs.lines.map((l) => [l.msg, l.reqId, l.level]),
+      [['from the route', 'r-5', 30], ['from a child', 'r-5', 40], ['at the route level', 'r-5', 20], ['from the app', undefined, 30]],
+    );
+    assert.equal(logs.lines[1].part, 'y');
+    assert.equal(logger.isLevelEnabled('debug'), false, 'the route level stays the route\'s');
   });
 });
