@@ -77,16 +77,10 @@ class DeferredChild {
   set level(level: string) { this.#real.level = level; }
 }
 
-/** A child of `logger`: deferred, except for children with log options of their own (a route's level, serializers). */
-export function deferredChildLogger(logger: Logger, bindings: Record<string, unknown>, options: ChildLoggerOptions<never> | undefined): Logger {
-  for (const _ in options) return logger.child(bindings, options);
-  return new DeferredChild(logger, bindings) as unknown as Logger;
-}
-
 /**
  * The logger to give Fastify (`loggerInstance`): `logger` itself (inherited, not copied), except that its children
- * are deferred (deferredChildLogger), and a child with options of its own (Fastify's root logger, made with its
- * serializers) defers its children in turn.
+ * are deferred, and a child with log options of its own (Fastify's root logger, made with its serializers; a route's
+ * level) is a real child that defers its children in turn.
  *
  * NOTE: not a `childLoggerFactory`: with one, Fastify checks each request's child for seven methods
  * (`validateLogger`: a closure, an array and seven megamorphic property reads, about 0.6 % of an iris request's
@@ -96,7 +90,7 @@ export function deferringLogger(logger: Logger): Logger {
   const deferring = Object.create(logger) as Logger;
   const child = (bindings: Record<string, unknown>, options?: ChildLoggerOptions<never>): Logger => {
     for (const _ in options) return deferringLogger(logger.child(bindings, options));
-    return deferredChildLogger(logger, bindings, undefined);
+    return new DeferredChild(logger, bindings) as unknown as Logger;
   };
   Object.defineProperty(deferring, 'child', { value: child, enumerable: false });
   return deferring;

@@ -5,7 +5,7 @@ import { describe, test, type TestContext } from 'node:test';
 import pino from 'pino';
 import type { BackendFactory } from '../src/inference/backend.js';
 import Fastify from 'fastify';
-import { deferredChildLogger, deferringLogger } from '../src/logging.js';
+import { deferringLogger } from '../src/logging.js';
 import { buildTestApp, call, DEFAULT_MODELS, gatedBackend, LogCapture } from './helper.js';
 
 const DISTINCTIVE = 123.456789;
@@ -193,7 +193,7 @@ describe('per-request logger', () => {
 
   test('makes no child logger for a request that logs nothing, or only below the level', () => {
     const { logs, logger, children } = countingLogger();
-    const log = deferredChildLogger(logger, { reqId: 'r-1' }, {});
+    const log = deferringLogger(logger).child({ reqId: 'r-1' }, {});
     log.debug('not written');
     log.trace({ x: 1 }, 'not written');
     assert.equal(children(), 0);
@@ -204,7 +204,7 @@ describe('per-request logger', () => {
 
   test('makes one child on the first line and writes every line of the request with its bindings', () => {
     const { logs, logger, children } = countingLogger();
-    const log = deferredChildLogger(logger, { reqId: 'r-2' }, {});
+    const log = deferringLogger(logger).child({ reqId: 'r-2' }, {});
     log.info({ a: 1 }, 'first');
     log.error('second');
     assert.equal(children(), 1);
@@ -217,7 +217,7 @@ describe('per-request logger', () => {
 
   test('a level set on the request logger applies to its lines only, not the process logger', () => {
     const { logs, logger } = countingLogger();
-    const log = deferredChildLogger(logger, { reqId: 'r-3' }, {});
+    const log = deferringLogger(logger).child({ reqId: 'r-3' }, {});
     log.level = 'debug';
     log.debug('written');
     logger.debug('not written');
@@ -226,7 +226,7 @@ describe('per-request logger', () => {
 
   test('a route with its own log options gets a real child at once', () => {
     const { logs, logger, children } = countingLogger();
-    const log = deferredChildLogger(logger, { reqId: 'r-4' }, { level: 'warn' });
+    const log = deferringLogger(logger).child({ reqId: 'r-4' }, { level: 'warn' });
     assert.equal(children(), 1);
     log.info('not written');
     log.warn('written');

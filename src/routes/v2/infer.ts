@@ -64,8 +64,8 @@ export const inferRoutes: FastifyPluginAsyncZod = async (app) => {
   // NOTE: bodies and path parameters in the common plain form skip zod (see infer-fast-path.ts); the rest meet zod.
   const validate: FastifySchemaCompiler<FastifySchema> = (route) => {
     const zod = validatorCompiler(route as Parameters<typeof validatorCompiler>[0]);
-    // NOTE: decided once per route, not per request.
-    const versioned = route.url.includes(':version');
+    // NOTE: decided once per route, not per request, from the schema the fast path stands in for.
+    const versioned = route.schema === VersionParamsSchema;
     const plain = route.httpPart === 'body' ? plainInferRequest : route.httpPart === 'params' ? (p: unknown) => plainModelParams(p, versioned) : undefined;
     if (plain === undefined) return zod;
     return (data: unknown) => {
