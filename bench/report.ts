@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ComputePoint } from './compute-ceiling.js';
 import type { Attribution } from './cost-attribution.js';
+import type { InterleavedRuns } from './interleaved.js';
 import type { LoadResult } from './loadgen.js';
 
 export interface Cell extends LoadResult {
@@ -55,6 +56,8 @@ export interface BenchResults {
   settings: Record<string, unknown>;
   compute: Record<string, ComputePoint[]>;
   cells: Cell[];
+  /** Per scenario: onnx-serve and its c=64 baselines measured in alternating slots, round by round (absent in older results). */
+  interleaved?: Record<string, InterleavedRuns>;
   /** Per scenario: the paired on/off runs that price metrics and monitoring (absent in older results). */
   paired?: Record<string, PairedRuns>;
   targets: Target[];

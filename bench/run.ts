@@ -1,6 +1,6 @@
 // `npm run bench`: starts onnx-serve and the baselines, sweeps load, prints the table and writes bench/results/.
 //
-//   npm run bench [-- --seconds 3 --warmup 1 --rounds 3 --open-rounds 3 --pairs 6 --no-wrk --no-pin --only iris-json]
+//   npm run bench [-- --seconds 3 --warmup 1 --rounds 3 --interleaved 8 --open-rounds 3 --pairs 6 --no-wrk --no-pin --only iris-json]
 //   npm run bench -- --render    (no measuring: recomputes the targets of bench/results/latest.json and rewrites the table)
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import type { LoadResult, LoadSpec } from './loadgen.js';
 import { writePayloads, writeRepository, type Payload } from './payloads.js';
 import { freePort, onCpus, planCpus, runJson, serve, type Served } from './processes.js';
 import { perfUnavailable, profileProcess, PROFILED_NODE_FLAGS, removePerfMap } from './cost-attribution.js';
+import { interleave, type InterleavedRuns } from './interleaved.js';
 import { fill, priceSideBySide } from './side-by-side.js';
 import { renderChart, renderTable, updateReadme, type BenchResults, type Cell, type PairedRuns, type ProfiledShares } from './report.js';
 import { BATCHED_MINIMUM, computeTargets, median, UNMONITORED } from './targets.js';
@@ -25,6 +26,7 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '1' },
     rounds: { type: 'string', default: '3' },
+    interleaved: { type: 'string', default: '8' },
     'open-rounds': { type: 'string', default: '3' },
     pairs: { type: 'string', default: '6' },
     'no-wrk': { type: 'boolean', default: false },
@@ -37,6 +39,7 @@ const { values: opts } = parseArgs({
 const SECONDS = Number(opts.seconds);
 const WARMUP = Number(opts.warmup);
 const ROUNDS = Number(opts.rounds);
+const INTERLEAVED = Number(opts.interleaved);
 const OPEN_ROUNDS = Number(opts['open-rounds']);
 const PAIRS = Number(opts.pairs);
 const USE_WRK = !opts['no-wrk'] && hasWrk();
@@ -219,6 +222,20 @@ async function main(): Promise<void> {
   });
 
   const scenarios = ['iris-json', 'mlp-json'].filter((s) => opts.only === undefined || s === opts.only);
+  // NOTE: the c=64 targets are judged on these rounds, not on the sweep's best ones (bench/interleaved.ts).
+  const interleaved: Record<string, InterleavedRuns> = {};
+  for (const scenario of scenarios) {
+    const pl = payload(scenario);
+    const contenders = scenario === 'iris-json' ? [main, ceiling, minimum] : [main, ceiling, naive, minimum];
+    interleaved[scenario] = await interleave({
+      scenario,
+      servers: contenders,
+      rounds: INTERLEAVED,
+      seconds: SECONDS,
+      load: (server, seconds) => timed(server, loadOf(server, pl, { mode: 'closed', connections: 64, seconds })),
+      log,
+    });
+  }
   // NOTE: open loop at half of onnx-serve's peak for the model: latency counted from each request's due time. A
   // stall of the VM costs a 6-second run its p99, so each side runs several rounds, alternating which goes first,
   // and keeps its best (lowest p99) round; the server's own stalls (collections) recur in every round.
@@ -269,9 +286,10 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     startedAt: started.toISOString(),
     machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', loadAverageBefore: loadBefore, loadAverageAfter: loadavg(), node: process.version, generator: `${USE_WRK ? 'wrk 1 thread + bench/loadgen.ts (open loop)' : 'bench/loadgen.ts'}${CPUS.servers === undefined ? ', unpinned' : `; servers pinned to CPU ${CPUS.servers}, load generators to CPU ${CPUS.generators}`}` },
-    settings: { seconds: SECONDS, warmupSeconds: WARMUP, rounds: ROUNDS, openRounds: OPEN_ROUNDS, pairs: PAIRS, intraOpThreads: THREADS, concurrency: CONCURRENCY, cpus: CPUS },
+    settings: { seconds: SECONDS, warmupSeconds: WARMUP, rounds: ROUNDS, interleavedRounds: INTERLEAVED, openRounds: OPEN_ROUNDS, pairs: PAIRS, intraOpThreads: THREADS, concurrency: CONCURRENCY, cpus: CPUS },
     compute,
     cells,
+    interleaved,
     paired,
     targets: [],
   };

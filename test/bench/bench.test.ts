@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, test, type TestContext } from 'node:test';
 import { attributeSamples } from '../../bench/cost-attribution.js';
 import { hasWrk, measure, parseWrk } from '../../bench/drivers.js';
+import { interleave } from '../../bench/interleaved.js';
 import { runLoad } from '../../bench/loadgen.js';
-import { freePort, onCpus, planCpus, serve } from '../../bench/processes.js';
+import { freePort, onCpus, planCpus, serve, type Served } from '../../bench/processes.js';
 import type { BenchResults, Cell } from '../../bench/report.js';
 import { renderTable } from '../../bench/report.js';
 import { computeTargets } from '../../bench/targets.js';
@@ -169,6 +170,27 @@ describe('computeTargets', () => {
     assert.equal(t.measured, (2 * 4 + 4) / 10, 'judged on the cells (each side\'s best round)');
   });
 
+  test('c=64 ratios: the median of the interleaved rounds decides where the run has them, not the sweep\'s best rounds', () => {
+    // NOTE: iris per round 0.80, 0.90, 0.86, 0.70, 0.88 -> median 0.86; the sweep's cells read 0.90.
+    const interleaved = {
+      'iris-json': { seconds: 3, rps: { 'onnx-serve': [800, 900, 860, 700, 880], 'http-ceiling': [1000, 1000, 1000, 1000, 1000], 'batched minimum': [1010, 990, 1000, 1020, 1050] }, cpuUs: {}, errors: { 'onnx-serve': [0, 0, 0, 0, 0], 'http-ceiling': [0, 0, 2, 0, 0] } },
+      // NOTE: MLP per round vs naive 2.4, 2.6, 2.7 -> 2.6; vs min(ceiling, compute 8000): 2400/4000, 2600/8000 (compute is lower), 2700/3000 -> 0.60.
+      'mlp-json': { seconds: 3, rps: { 'onnx-serve': [2400, 2600, 2700], naive: [1000, 1000, 1000], 'http-ceiling': [4000, 9000, 3000] }, cpuUs: {}, errors: {} },
+    };
+    const t = Object.fromEntries(computeTargets({ ...results, interleaved }).map((x) => [x.name, x]));
+    assert.equal(t['iris JSON c=64 vs HTTP ceiling'].measured, 0.86);
+    assert.equal(t['iris JSON c=64 vs HTTP ceiling'].pass, true);
+    assert.match(t['iris JSON c=64 vs HTTP ceiling'].how, /^median of 5 interleaved rounds \(each server alone for 3 s, back to back, order rotating\), req\/s of onnx-serve ÷ bare Fastify \(batched minimum: 1\.01\) in the same round \(0\.80, 0\.90, 0\.86, 0\.70, 0\.88\); errors 2; the sweep's best rounds: 0\.90$/);
+    assert.equal(t['MLP JSON c=64 vs naive'].measured, 2.6);
+    assert.doesNotMatch(t['MLP JSON c=64 vs naive'].how, /batched minimum/, 'not measured in the MLP rounds');
+    assert.equal(t['MLP JSON c=64 vs min(HTTP, compute)'].measured, 0.6, 'rounds 0.60, 0.33, 0.90: each round against its own lower baseline');
+    assert.equal(t['MLP JSON c=64 vs min(HTTP, compute)'].pass, true);
+    const lower = { ...interleaved, 'iris-json': { ...interleaved['iris-json'], rps: { ...interleaved['iris-json'].rps, 'onnx-serve': [800, 900, 840, 700, 880] } } };
+    assert.equal(computeTargets({ ...results, interleaved: lower }).find((x) => x.name === 'iris JSON c=64 vs HTTP ceiling')!.pass, false, 'median round 0.84: a miss, whatever the sweep read');
+    const none = { 'iris-json': { seconds: 3, rps: { 'onnx-serve': [800] }, cpuUs: {}, errors: {} } };
+    assert.equal(computeTargets({ ...results, interleaved: none }).find((x) => x.name === 'iris JSON c=64 vs HTTP ceiling')!.measured, 0.9, 'without the baseline\'s rounds, the sweep decides');
+  });
+
   test('monitoring cost is judged on CPU per request; a missing cell is a miss, not a crash', () => {
     assert.equal(targets['iris-json c=64 metrics + monitoring on vs off'].measured, 0.96);
     assert.equal(targets['mlp-json c=64 metrics + monitoring on vs off'].pass, false);
@@ -186,6 +208,38 @@ async function server(t: TestContext, handler: (respond: (status: number) => voi
   t.after(() => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); }));
   return `http://127.0.0.1:${(s.address() as AddressInfo).port}/v2/models/m/infer`;
 }
+
+describe('interleave', () => {
+  test('measures every server once per round, alone and in a rotating order, and keeps each round\'s figures', async () => {
+    const served = (name: string) => ({ name, url: '', child: {}, stop: async () => undefined }) as unknown as Served;
+    const servers = [served('a'), served('b'), served('c')];
+    const order: string[] = [];
+    let running = 0;
+    const lines: string[] = [];
+    const runs = await interleave({
+      scenario: 'x',
+      servers,
+      rounds: 4,
+      seconds: 2,
+      load: async (server, seconds) => {
+        assert.equal(running++, 0, 'one server at a time');
+        await new Promise((r) => setTimeout(r, 1));
+        running--;
+        order.push(server.name);
+        const n = order.length;
+        return { requests: n, errors: n % 2, throughput: n * 100, p50Ms: 1, p90Ms: 1, p99Ms: 1, maxMs: 1, cpuUsPerRequest: seconds * n };
+      },
+      log: (line) => lines.push(line),
+    });
+    assert.deepEqual(order, ['a', 'b', 'c', 'b', 'c', 'a', 'c', 'a', 'b', 'a', 'b', 'c']);
+    assert.deepEqual(runs.rps, { a: [100, 600, 800, 1000], b: [200, 400, 900, 1100], c: [300, 500, 700, 1200] });
+    assert.deepEqual(runs.cpuUs.a, [2, 12, 16, 20]);
+    assert.deepEqual(runs.errors.c, [1, 1, 1, 0]);
+    assert.equal(runs.seconds, 2);
+    assert.equal(lines.length, 4);
+    assert.match(lines[1], /^x interleaved round 2: b 400 req\/s \(8\.0 µs CPU\/req, errors 0\), c 500/);
+  });
+});
 
 describe('core pinning', () => {
   test('servers get every core but the first and generators the first, only with two cores or more and when asked', () => {
