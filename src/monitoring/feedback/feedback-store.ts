@@ -49,7 +49,10 @@ const rowsIn = (predicted: number | Float64Array): number => (typeof predicted =
  * feedback reads "expired" rather than "unknown".
  *
  * NOTE: everything lives in typed arrays: a ring of entries in arrival order (expiry and the row budget only
- * ever drop the oldest, so live entries stay contiguous) and hash indexes over it. No object per prediction
+ * ever drop the oldest, so live entries stay contiguous) and hash indexes over it, all sized for the whole row
+ * budget when the store is made: growing them by doubling, as the store did, copied and re-indexed every entry
+ * at once, holding the event loop for 20 ms at 32,768 and at 65,536 entries of a fresh server's first
+ * predictions (re-indexing costs a cache miss per entry). No object per prediction
  * means ~80 bytes per row of budget, and nothing for the garbage collector to trace: a full default store
  * (100,000 rows) held ~45 MB of heap objects as a Map, and a full collection took 37 ms instead of 6.
  * Ids are known by their hash alone; two ids colliding among 100,000 kept ones has a chance of about 1 in 10^6,
@@ -60,8 +63,8 @@ export class FeedbackStore<Owner> {
   readonly #maxRows: number;
   readonly #now: () => number;
   #rows = 0;
-  /** The ring: `#count` entries from `#head`, in arrival order; it grows by doubling up to the row budget. */
-  #capacity = 0;
+  /** The ring: `#count` entries from `#head`, in arrival order, one place per row of budget (every entry has a row or more). */
+  readonly #capacity: number;
   #head = 0;
   #count = 0;
   #hash = new Float64Array(0);
@@ -70,8 +73,8 @@ export class FeedbackStore<Owner> {
   #rowCount = new Uint32Array(0);
   #owner = new Uint32Array(0);
   #labelled = new Uint8Array(0);
-  /** Predictions of several rows (rare); null where the row's value is in `#value`. */
-  #values: (Float64Array | null)[] = [];
+  /** Predictions of several rows (rare), by slot; a slot not here has its row's value in `#value`. */
+  #values = new Map<number, Float64Array>();
   #index = new HashIndex(0, this.#hash);
   /** Owners by number; a dropped owner's number is never reused, its place emptied. */
   readonly #owners: (Owner | undefined)[] = [];
@@ -85,7 +88,8 @@ export class FeedbackStore<Owner> {
     this.#maxRows = options.maxRows;
     this.#now = options.now ?? Date.now;
     this.#forgotten = new ForgottenIds(options.maxRows);
-    this.#relayout(Math.min(options.maxRows, 1024), () => true);
+    this.#capacity = options.maxRows;
+    this.#relayout(() => true);
   }
 
   get size(): number {
@@ -108,7 +112,6 @@ export class FeedbackStore<Owner> {
     const hash = hash53(key, seed);
     if (this.#index.find(hash) !== -1) return false;
     while (this.#rows + rows > this.#maxRows) this.#forgetOldest();
-    if (this.#count === this.#capacity) this.#relayout(Math.min(this.#capacity * 2, this.#maxRows), () => true);
     const slot = (this.#head + this.#count) % this.#capacity;
     this.#count++;
     this.#rows += rows;
@@ -118,7 +121,7 @@ export class FeedbackStore<Owner> {
     this.#owner[slot] = this.#ownerId(owner);
     this.#labelled[slot] = 0;
     if (typeof predicted === 'number') this.#value[slot] = predicted;
-    else this.#values[slot] = predicted;
+    else this.#values.set(slot, predicted);
     this.#index.insert(hash, slot);
     return true;
   }
@@ -129,7 +132,7 @@ export class FeedbackStore<Owner> {
     const hash = hash53(key, seed);
     const slot = this.#index.find(hash);
     if (slot === -1) return { outcome: this.#forgotten.has(hash) ? 'expired' : 'unknown' };
-    const entry = { hash, owner: this.#owners[this.#owner[slot]]!, predicted: this.#values[slot] ?? this.#value[slot] };
+    const entry = { hash, owner: this.#owners[this.#owner[slot]]!, predicted: this.#values.get(slot) ?? this.#value[slot] };
     return { outcome: this.#labelled[slot] === 1 ? 'duplicate' : 'matched', entry };
   }
 
@@ -143,7 +146,7 @@ export class FeedbackStore<Owner> {
   dropOwner(owner: Owner): void {
     const id = this.#ownerIds.get(owner);
     if (id === undefined) return;
-    this.#relayout(this.#capacity, (slot) => {
+    this.#relayout((slot) => {
       if (this.#owner[slot] !== id) return true;
       this.#rows -= this.#rowCount[slot];
       this.#forgotten.add(this.#hash[slot]);
@@ -172,18 +175,22 @@ export class FeedbackStore<Owner> {
     const hash = this.#hash[slot];
     this.#index.remove(hash);
     this.#rows -= this.#rowCount[slot];
-    this.#values[slot] = null;
+    if (this.#values.size !== 0) this.#values.delete(slot);
     this.#head = (this.#head + 1) % this.#capacity;
     this.#count--;
     this.#forgotten.add(hash);
   }
 
-  /** Copies the entries `keep` accepts, oldest first, into fresh arrays of `capacity` from slot 0 and re-indexes them. */
-  #relayout(capacity: number, keep: (slot: number) => boolean): void {
+  /**
+   * Copies the entries `keep` accepts, oldest first, into fresh arrays from slot 0 and re-indexes them: the
+   * whole store at once, so only for unloading a version (a store full at the default budget takes tens of ms).
+   */
+  #relayout(keep: (slot: number) => boolean): void {
+    const capacity = this.#capacity;
     // NOTE: decided before the arrays are swapped, since `keep` reads the current ones.
     const kept: number[] = [];
     for (let k = 0; k < this.#count; k++) {
-      const slot = (this.#head + k) % this.#capacity;
+      const slot = (this.#head + k) % capacity;
       if (keep(slot)) kept.push(slot);
     }
     const old = { hash: this.#hash, at: this.#at, value: this.#value, rowCount: this.#rowCount, owner: this.#owner, labelled: this.#labelled, values: this.#values };
@@ -193,9 +200,8 @@ export class FeedbackStore<Owner> {
     this.#rowCount = new Uint32Array(capacity);
     this.#owner = new Uint32Array(capacity);
     this.#labelled = new Uint8Array(capacity);
-    this.#values = new Array<Float64Array | null>(capacity).fill(null);
+    this.#values = new Map();
     this.#index = new HashIndex(capacity, this.#hash);
-    this.#capacity = capacity;
     this.#head = 0;
     this.#count = 0;
     for (const from of kept) {
@@ -206,7 +212,8 @@ export class FeedbackStore<Owner> {
       this.#rowCount[to] = old.rowCount[from];
       this.#owner[to] = old.owner[from];
       this.#labelled[to] = old.labelled[from];
-      this.#values[to] = old.values[from];
+      const rows = old.values.get(from);
+      if (rows !== undefined) this.#values.set(to, rows);
       this.#index.insert(this.#hash[to], to);
     }
   }
