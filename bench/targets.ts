@@ -77,9 +77,12 @@ function headToHead(results: BenchResults, name: string, threshold: number, scen
   const runs = results.interleaved?.[scenario];
   const rounds = roundRatios(runs, 'onnx-serve', base, baseline);
   if (runs === undefined || rounds.length === 0) return sweep;
-  const errors = [...(runs.errors['onnx-serve'] ?? []), ...(runs.errors[base] ?? [])].reduce((a, b) => a + b, 0);
+  const sum = (xs: number[] | undefined) => (xs ?? []).reduce((a, b) => a + b, 0);
+  const [errors, baseErrors] = [sum(runs.errors['onnx-serve']), sum(runs.errors[base])];
   const t = ratio(name, threshold, median(rounds), 1, '');
-  t.how = `median of ${rounds.length} interleaved rounds (each server alone for ${runs.seconds} s, back to back, order rotating), ${what} in the same round (${rounds.map((r) => r.toFixed(2)).join(', ')}); errors ${errors}; the sweep's best rounds: ${sweep.measured.toFixed(2)}`;
+  // NOTE: throughput with failed answers in it is no pass.
+  t.pass &&= errors === 0;
+  t.how = `median of ${rounds.length} interleaved rounds (each server alone for ${runs.seconds} s, back to back, order rotating), ${what} in the same round (${rounds.map((r) => r.toFixed(2)).join(', ')}); errors ${errors} (baseline ${baseErrors}); the sweep's best rounds: ${sweep.measured.toFixed(2)}`;
   return t;
 }
 

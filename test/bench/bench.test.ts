@@ -180,13 +180,15 @@ describe('computeTargets', () => {
     const t = Object.fromEntries(computeTargets({ ...results, interleaved }).map((x) => [x.name, x]));
     assert.equal(t['iris JSON c=64 vs HTTP ceiling'].measured, 0.86);
     assert.equal(t['iris JSON c=64 vs HTTP ceiling'].pass, true);
-    assert.match(t['iris JSON c=64 vs HTTP ceiling'].how, /^median of 5 interleaved rounds \(each server alone for 3 s, back to back, order rotating\), req\/s of onnx-serve ÷ bare Fastify \(batched minimum: 1\.01\) in the same round \(0\.80, 0\.90, 0\.86, 0\.70, 0\.88\); errors 2; the sweep's best rounds: 0\.90$/);
+    assert.match(t['iris JSON c=64 vs HTTP ceiling'].how, /^median of 5 interleaved rounds \(each server alone for 3 s, back to back, order rotating\), req\/s of onnx-serve ÷ bare Fastify \(batched minimum: 1\.01\) in the same round \(0\.80, 0\.90, 0\.86, 0\.70, 0\.88\); errors 0 \(baseline 2\); the sweep's best rounds: 0\.90$/);
     assert.equal(t['MLP JSON c=64 vs naive'].measured, 2.6);
     assert.doesNotMatch(t['MLP JSON c=64 vs naive'].how, /batched minimum/, 'not measured in the MLP rounds');
     assert.equal(t['MLP JSON c=64 vs min(HTTP, compute)'].measured, 0.6, 'rounds 0.60, 0.33, 0.90: each round against its own lower baseline');
     assert.equal(t['MLP JSON c=64 vs min(HTTP, compute)'].pass, true);
     const lower = { ...interleaved, 'iris-json': { ...interleaved['iris-json'], rps: { ...interleaved['iris-json'].rps, 'onnx-serve': [800, 900, 840, 700, 880] } } };
     assert.equal(computeTargets({ ...results, interleaved: lower }).find((x) => x.name === 'iris JSON c=64 vs HTTP ceiling')!.pass, false, 'median round 0.84: a miss, whatever the sweep read');
+    const failing = { ...interleaved, 'iris-json': { ...interleaved['iris-json'], errors: { 'onnx-serve': [0, 1, 0, 0, 0] } } };
+    assert.equal(computeTargets({ ...results, interleaved: failing }).find((x) => x.name === 'iris JSON c=64 vs HTTP ceiling')!.pass, false, 'one failed answer of onnx-serve\'s: a miss whatever the ratio');
     const none = { 'iris-json': { seconds: 3, rps: { 'onnx-serve': [800] }, cpuUs: {}, errors: {} } };
     assert.equal(computeTargets({ ...results, interleaved: none }).find((x) => x.name === 'iris JSON c=64 vs HTTP ceiling')!.measured, 0.9, 'without the baseline\'s rounds, the sweep decides');
   });
