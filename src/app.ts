@@ -21,6 +21,7 @@ import { registerErrorHandlers } from './plugins/error-handler.js';
 import { registerRequestEnd } from './plugins/request-end.js';
 import { registerRequestLog } from './plugins/request-log.js';
 import { registerResponseHeaders } from './plugins/response-headers.js';
+import { registerWarmupGate } from './warmup/warmup-gate.js';
 import { createModelLifecycle } from './registry/lifecycle.js';
 import type { ModelControl } from './registry/model-control.js';
 import type { LoadProbe } from './registry/version-loader.js';
@@ -122,6 +123,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   registerErrorHandlers(app);
   registerBodyParser(app, config.bodyLimitBytes);
   const onRequestEnd = registerRequestEnd(app);
+  // NOTE: first of the lifecycle listeners, so every later one sees the warm-up's requests flagged.
+  registerWarmupGate(app, onRequestEnd);
   registerRequestLog(onRequestEnd, config.accessLog);
   registerResponseHeaders(app, onRequestEnd, { tls: tls !== undefined, onDraining: (l) => health.onDraining(l) });
   app.addHook('preClose', async () => health.markDraining());

@@ -15,6 +15,8 @@ export interface Readiness {
 export class ServerHealth {
   #started = false;
   #draining = false;
+  /** Reasons readiness waits for besides the load (the startup warm-up), in the order they were taken. */
+  readonly #holds: string[] = [];
   readonly #onDraining: (() => void)[] = [];
 
   constructor(
@@ -24,6 +26,17 @@ export class ServerHealth {
 
   markStarted(): void {
     this.#started = true;
+  }
+
+  /** Keeps readiness false, saying `reason`, until the returned release is called (once is enough). */
+  hold(reason: string): () => void {
+    this.#holds.push(reason);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holds.splice(this.#holds.indexOf(reason), 1);
+    };
   }
 
   /** Idempotent: the listeners run the first time only. */
@@ -45,6 +58,7 @@ export class ServerHealth {
     const unavailable = this.models.failures();
     if (!this.#started) return { ready: false, reason: 'models are still loading', unavailable };
     if (this.#draining) return { ready: false, reason: 'shutting down', unavailable };
+    if (this.#holds.length > 0) return { ready: false, reason: this.#holds[0], unavailable };
     if (this.strict && unavailable.length > 0) {
       return { ready: false, reason: `${unavailable.length} model version(s) failed to load (strict readiness)`, unavailable };
     }

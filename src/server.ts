@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from './app.js';
 import type { Config } from './config/schema.js';
+import { warmUpRequestPath, type WarmupOutcome } from './warmup/request-path.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -29,9 +30,23 @@ export async function startServer(config: Config, deps: AppDeps = {}): Promise<R
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${config.tlsCert === undefined ? 'http' : 'https'}://${host}:${port}`;
-  await app.loadModels();
+  // NOTE: held from before the load, so readiness never reads true between the load and the warm-up.
+  const warming = config.warmupSeconds > 0 ? app.health.hold('warming up the request path') : undefined;
+  try {
+    await app.loadModels();
+    if (warming !== undefined) logWarmup(app, await warmUpRequestPath(app, url, config));
+  } finally {
+    warming?.();
+  }
   app.log.info({ url, models: app.dataPlane.registry.names() }, 'server ready');
   return { app, url, close: () => app.close(), shutdown: () => shutdown(app, config) };
+}
+
+function logWarmup(app: FastifyInstance, w: WarmupOutcome): void {
+  const facts = { models: w.models, leftOut: w.leftOut.length > 0 ? w.leftOut : undefined, requests: w.requests, statuses: w.statuses, seconds: Number(w.seconds.toFixed(2)) };
+  if (w.skipped !== undefined) app.log.info({ reason: w.skipped }, 'request path warm-up skipped');
+  else if (w.error !== undefined || Object.keys(w.statuses).some((s) => s !== '200')) app.log.warn({ ...facts, error: w.error }, 'request path warm-up had failures; serving anyway');
+  else app.log.info(facts, 'request path warmed up');
 }
 
 async function shutdown(app: FastifyInstance, config: Config): Promise<boolean> {

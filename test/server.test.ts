@@ -8,8 +8,9 @@ import { createConfig } from '../src/config/load.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { DEFAULT_MODELS, wrapBackend } from './helper.js';
 
-// NOTE: no load probe here (a child process per version); test/e2e and test/lifecycle run with it.
-const config = () => createConfig({ port: 0, host: '127.0.0.1', models: DEFAULT_MODELS, logLevel: 'silent', loadProbe: false });
+// NOTE: no load probe here (a child process per version); test/e2e and test/lifecycle run with it. No request-path
+// warm-up either (test/warmup tests it; the Prometheus end-to-end test runs with it).
+const config = () => createConfig({ port: 0, host: '127.0.0.1', models: DEFAULT_MODELS, logLevel: 'silent', loadProbe: false, warmupSeconds: 0 });
 const INFER = JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [5.1, 3.5, 1.4, 0.2] }] });
 
 /** The real onnxruntime backend; while `slow.on`, each run waits 300 ms first and signals that it started. */

@@ -13,6 +13,7 @@ export interface BatchMember {
   readonly enqueued: number;
   /** A member settled meanwhile (timed out) is skipped when members run alone. */
   readonly state: 'queued' | 'running' | 'settled';
+  readonly warmup?: boolean;
 }
 
 /** Per member: its result, its own error, or null when it was skipped. */
@@ -32,7 +33,7 @@ export async function executeBatch(members: readonly BatchMember[], run: RunFn):
   const started = performance.now();
   const queueSeconds = members.map((m) => seconds(m.enqueued, started));
   const batchSize = members.reduce((n, m) => n + m.rows, 0);
-  const event: BatchEvent = { requests: members.length, batchSize, queueSeconds, mergeSeconds: 0, computeSeconds: 0, splitSeconds: 0, fallback: false };
+  const event: BatchEvent = { requests: members.length, batchSize, queueSeconds, mergeSeconds: 0, computeSeconds: 0, splitSeconds: 0, fallback: false, warmup: members.every((m) => m.warmup === true) };
   let contractBroken = false;
   if (members.length > 1) {
     const merged = mergeInputs(members.map((m) => m.inputs));

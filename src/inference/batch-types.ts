@@ -29,6 +29,8 @@ export interface BatchEvent {
   splitSeconds: number;
   /** The merged run failed or broke the batch contract, so its members were run one by one. */
   fallback: boolean;
+  /** Every member was the startup warm-up's: the run is reported to no hook. */
+  warmup: boolean;
 }
 
 export type RejectReason = 'queue_full' | 'timeout';

@@ -20,6 +20,8 @@ interface Entry {
   deadline: number;
   limit: number;
   state: 'queued' | 'running' | 'settled';
+  /** The startup warm-up's request: its rejections and all-warm-up batches are reported to no hook. */
+  warmup: boolean;
   resolve(result: BatchResult): void;
   reject(err: Error): void;
 }
@@ -71,18 +73,18 @@ export class Batcher {
   }
 
   /** Throws the 503 a full queue answers; called before decoding so an overloaded server sheds load cheaply. */
-  admit(): void {
+  admit(warmup = false): void {
     if (this.#closed) throw new UnavailableError(`${this.label} is unloading`);
     if (this.#queue.length >= this.#settings.maxQueueSize) {
-      this.hooks.onReject?.('queue_full');
+      if (!warmup) this.hooks.onReject?.('queue_full');
       throw new UnavailableError(`${this.label} is overloaded: ${this.#queue.length} requests queued (maxQueueSize); retry later`);
     }
   }
 
   /** Queues one request; `timeoutMs` (the protocol's) can only shorten the configured deadline. */
-  submit(inputs: Record<string, Tensor>, outputs: readonly string[], timeoutMs?: number): Promise<BatchResult> {
+  submit(inputs: Record<string, Tensor>, outputs: readonly string[], timeoutMs?: number, warmup = false): Promise<BatchResult> {
     try {
-      this.admit();
+      this.admit(warmup);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -99,6 +101,7 @@ export class Batcher {
         deadline: enqueued + limit,
         limit,
         state: 'queued',
+        warmup,
         resolve,
         reject,
       };
@@ -123,7 +126,7 @@ export class Batcher {
     const where = entry.state === 'queued' ? 'waiting in the queue' : 'while running';
     const at = this.#queue.indexOf(entry);
     if (at !== -1) this.#queue.splice(at, 1);
-    this.hooks.onReject?.('timeout');
+    if (!entry.warmup) this.hooks.onReject?.('timeout');
     this.#settle(entry, () => entry.reject(new RequestTimeoutError(`${this.label}: request timed out after ${entry.limit} ms ${where}`)));
   }
 

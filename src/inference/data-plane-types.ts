@@ -19,6 +19,8 @@ export interface InferenceRequest {
   binaryOutputs?: boolean;
   /** The caller's deadline (the protocol's `timeout`); it can only shorten the configured one. */
   timeoutMs?: number;
+  /** The startup warm-up's request: served as any other, reported to no hook. */
+  warmup?: boolean;
 }
 
 export interface NamedTensor extends Tensor {
@@ -63,7 +65,8 @@ export interface InferenceFailure {
 }
 
 /** One execution of a version's model (Triton's batch_stats): a batcher run, merged or alone (see BatchEvent). */
-export interface BatchRunEvent extends BatchEvent {
+/** A run as hooks see it: never an all-warm-up one (those are reported to no hook). */
+export interface BatchRunEvent extends Omit<BatchEvent, 'warmup'> {
   version: ModelVersion;
 }
 

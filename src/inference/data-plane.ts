@@ -43,6 +43,7 @@ export class DataPlane {
   constructor(readonly registry: ModelRegistry, batching: BatchingDefaults) {
     this.batchers = new VersionBatchers(registry, batching, {
       onBatch: (version, event) => {
+        if (event.warmup) return;
         // NOTE: one event object for every hook (hooks must not mutate it), not a copy per hook. Written out field
         // by field: `{ ...event, version }` went through V8's runtime, which built new hidden classes for the copy
         // on every batch, so every hook's reads of it were megamorphic (perf, one request per run).
@@ -85,7 +86,7 @@ export class DataPlane {
       const prepared = this.#prepare(version, request, started);
       let result: BatchResult;
       try {
-        result = await prepared.batcher.submit(prepared.inputs, prepared.names, request.timeoutMs);
+        result = await prepared.batcher.submit(prepared.inputs, prepared.names, request.timeoutMs, request.warmup === true);
       } catch (err) {
         if (err instanceof ServiceError) throw err;
         throw new InferenceFailedError(`onnxruntime failed on ${version.name}/${version.version}: ${(err as Error).message}`, { cause: err });
@@ -93,7 +94,7 @@ export class DataPlane {
       return this.#finish(version, request, prepared, result, started);
     } catch (err) {
       const error = err instanceof ServiceError ? err : new InferenceFailedError('inference failed', { cause: err });
-      for (const h of this.#hooks) h.onInferenceError?.({ protocol: request.protocol, version, error, seconds: since(started) });
+      if (request.warmup !== true) for (const h of this.#hooks) h.onInferenceError?.({ protocol: request.protocol, version, error, seconds: since(started) });
       throw error;
     } finally {
       version.release();
@@ -105,7 +106,7 @@ export class DataPlane {
     const batcher = this.batchers.get(version);
     if (batcher === undefined) throw new ModelNotReadyError(version.name, String(version.version), 'not serving');
     // NOTE: a full queue answers before decoding, so shedding load costs little CPU and no memory.
-    batcher.admit();
+    batcher.admit(request.warmup === true);
     const signature = version.signature;
     const inputs = decodeInputs(signature, request.inputs);
     const binary = request.binaryOutputs ?? false;
@@ -144,7 +145,7 @@ export class DataPlane {
     const finished = performance.now();
     const outputSeconds = since(computed, finished);
     // NOTE: the batcher reports each run (merged or alone) through onBatch; here only this request's facts.
-    if (this.#hooks.length > 0) {
+    if (this.#hooks.length > 0 && request.warmup !== true) {
       const event: InferenceEvent = {
         protocol: request.protocol, version, id, inputs: prepared.inputs, outputs: raw, computeSeconds, queueSeconds,
         batchSize: rowsOf(version.signature, prepared.inputs), inputSeconds: prepared.inputSeconds, outputSeconds, totalSeconds: since(started, finished),

@@ -13,12 +13,12 @@ declare module 'fastify' {
 /** Model names from URLs become labels only when the model exists, so a scan of random names adds no series. */
 export function registerHttpMetrics(onRequestEnd: (l: RequestLifecycle) => void, metrics: ServerMetrics, models: ModelRegistry): void {
   onRequestEnd({
-    onStart(_request, _reply, route) {
-      if (route.protocol !== undefined) metrics.requestStarted(route.protocol);
+    onStart(request, _reply, route) {
+      if (route.protocol !== undefined && !request.warmup) metrics.requestStarted(route.protocol);
     },
     onEnd(request, reply, aborted, route) {
       const protocol = route.protocol;
-      if (protocol === undefined) return;
+      if (protocol === undefined || request.warmup) return;
       const model = (request.params as { model?: string } | undefined)?.model ?? '';
       metrics.requestFinished(
         {

@@ -21,7 +21,8 @@ export function registerRequestLog(onRequestEnd: (l: RequestLifecycle) => void, 
   onRequestEnd({
     onEnd(request, reply, aborted) {
       const status = aborted ? CLIENT_CLOSED : reply.statusCode;
-      if (status < 400 && !everyRequest) return;
+      // NOTE: the warm-up reports its answers in one line of its own (server.ts).
+      if ((status < 400 && !everyRequest) || request.warmup) return;
       const line = {
         method: request.method,
         url: routePattern(request),

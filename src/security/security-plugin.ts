@@ -71,6 +71,8 @@ export function registerSecurity(app: FastifyInstance, options: SecurityOptions)
   };
 
   app.addHook('onRequest', async (request, reply) => {
+    // NOTE: the startup warm-up's own requests (flagged only on inference routes, by a one-time token).
+    if (request.warmup) return;
     const access = accessOf(request, config.metricsPublic);
     if (access === 'public') return;
     const certificate = clientCertificate(request);

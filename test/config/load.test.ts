@@ -35,6 +35,7 @@ const DEFAULTS = {
   maxQueueSize: 1024,
   inferenceTimeoutMs: 30_000,
   warmup: true,
+  warmupSeconds: 3,
   strictReadiness: false,
   metrics: true,
   monitoring: true,

@@ -12,8 +12,10 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** NOTE: without the request-path warm-up (3 s per start) unless `args` set it; test/warmup and test/e2e run it. */
 export async function startServerProcess(args: string[], timeoutMs = 60_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PACKAGE_ROOT, 'src/main.ts'), '--host', '127.0.0.1', '--port', '0', '--log-format', 'json', ...args], {
+  const warmup = args.includes('--warmup-seconds') ? [] : ['--warmup-seconds', '0'];
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PACKAGE_ROOT, 'src/main.ts'), '--host', '127.0.0.1', '--port', '0', '--log-format', 'json', ...warmup, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));

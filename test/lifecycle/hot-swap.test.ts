@@ -17,7 +17,7 @@ test(`${SWAPS} hot swaps under continuous load from another process: zero failed
   repo.yaml('swap', 'versionPolicy:\n  latest: 1\n');
   repo.addVersion('swap', 1);
   // NOTE: the defaults (load probe on, in-process backend) but a short poll interval.
-  const server = await startServer(createConfig({ host: '127.0.0.1', port: 0, models: repo.root, logLevel: 'warn', pollIntervalSeconds: 0.1 }));
+  const server = await startServer(createConfig({ host: '127.0.0.1', port: 0, models: repo.root, logLevel: 'warn', pollIntervalSeconds: 0.1, warmupSeconds: 0 }));
   t.after(async () => {
     await server.close();
     repo.dispose();

@@ -160,7 +160,7 @@ describe('authorization on the real app', () => {
 
 describe('refusing before the body', () => {
   test('a request without credentials is answered 401 at once, without waiting for its (huge) body', async (t) => {
-    const server = await startServer(createConfig({ port: 0, models: DEFAULT_MODELS, logLevel: 'silent', auth: true, jwtSecret: HS.alg === 'HS256' ? HS.secret : '', jwtAudience: 'onnx-serve' }));
+    const server = await startServer(createConfig({ port: 0, models: DEFAULT_MODELS, logLevel: 'silent', warmupSeconds: 0, auth: true, jwtSecret: HS.alg === 'HS256' ? HS.secret : '', jwtAudience: 'onnx-serve' }));
     t.after(() => server.close());
     const { port } = new URL(server.url);
     const answer = await new Promise<string>((resolve, reject) => {

@@ -49,7 +49,7 @@ function slowClient(port: number, head: string, drip: string): Promise<SlowClien
 }
 
 async function server(t: TestContext, overrides: Partial<Config>) {
-  const s = await startServer(createConfig({ port: 0, models: DEFAULT_MODELS, logLevel: 'silent', ...overrides }));
+  const s = await startServer(createConfig({ port: 0, models: DEFAULT_MODELS, logLevel: 'silent', warmupSeconds: 0, ...overrides }));
   t.after(async () => {
     s.app.server.closeAllConnections();
     await s.close();

@@ -37,7 +37,8 @@ function get(url: string, tls: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {}
 
 async function tlsServer(t: TestContext, overrides: Partial<Config>) {
   const logs = new LogCapture();
-  const config = createConfig({ port: 0, models: DEFAULT_MODELS, logLevel: 'info', tlsCert: certificates().serverCert, tlsKey: certificates().serverKey, ...overrides });
+  // NOTE: no request-path warm-up unless a test asks for it (3 s per start); the last test here runs it over TLS.
+  const config = createConfig({ port: 0, models: DEFAULT_MODELS, logLevel: 'info', warmupSeconds: 0, tlsCert: certificates().serverCert, tlsKey: certificates().serverKey, ...overrides });
   const server = await startServer(config, { logger: createLogger(config, logs) });
   t.after(() => server.close());
   return { server, logs };
@@ -114,5 +115,19 @@ describe('mutual TLS', () => {
     const failure = logs.lines.find((l) => l.event === 'auth.failure');
     assert.equal(failure?.tlsClient, 'client-a');
     assert.equal(failure?.principal, 'anonymous');
+  });
+
+  test('the request-path warm-up runs over HTTPS and past mutual TLS on routes; at the handshake it is skipped', async (t) => {
+    const certs = certificates();
+    const warmedUp = (logs: LogCapture) => logs.lines.find((l) => l.msg === 'request path warmed up') as { requests: number; statuses: Record<string, number> } | undefined;
+    for (const overrides of [{}, { tlsClientCa: certs.caCert, tlsClientAuth: 'routes' as const }]) {
+      const { logs } = await tlsServer(t, { ...overrides, warmupSeconds: 0.5 });
+      const line = warmedUp(logs);
+      assert.ok(line !== undefined && line.requests > 0, logs.text);
+      assert.deepEqual(Object.keys(line.statuses), ['200'], JSON.stringify(overrides));
+    }
+    const { logs } = await tlsServer(t, { tlsClientCa: certs.caCert, warmupSeconds: 0.5 });
+    assert.equal(warmedUp(logs), undefined);
+    assert.match(String(logs.lines.find((l) => l.msg === 'request path warm-up skipped')?.reason), /mutual TLS/);
   });
 });

@@ -21,7 +21,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/v2/health/ready', {
     schema: {
       tags: ['health'],
-      summary: 'Readiness: 200 once models are loaded and until shutdown begins; 503 otherwise',
+      summary: 'Readiness: 200 once models are loaded and the request path warmed up, until shutdown begins; 503 otherwise',
       response: { 200: ReadySchema, 503: ErrorSchema },
     },
     config: { access: 'public' },

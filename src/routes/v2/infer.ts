@@ -20,7 +20,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const STREAM_FROM_BYTES = 64 * 1024;
 
 /** NOTE: without a body id the request id (the caller's X-Request-Id, else generated) names the prediction, so both agree. */
-function toInferenceRequest(body: InferRequestBody, binary: Buffer, requestId: string, model: string, version?: string): InferenceRequest {
+function toInferenceRequest(body: InferRequestBody, binary: Buffer, requestId: string, warmup: boolean, model: string, version?: string): InferenceRequest {
   const parts = sliceBinary(binary, body.inputs.map((i) => i.parameters?.binary_data_size));
   const binaryByDefault = body.parameters?.binary_data_output === true;
   return {
@@ -37,12 +37,13 @@ function toInferenceRequest(body: InferRequestBody, binary: Buffer, requestId: s
     binaryOutputs: binaryByDefault,
     // NOTE: Triton's `timeout` parameter is in microseconds.
     timeoutMs: body.parameters?.timeout ? body.parameters.timeout / 1000 : undefined,
+    warmup,
   };
 }
 
 export const inferRoutes: FastifyPluginAsyncZod = async (app) => {
   const handle = async (request: FastifyRequest, reply: FastifyReply, body: InferRequestBody, model: string, version?: string) => {
-    const result = await app.dataPlane.infer(toInferenceRequest(body, request.binaryBody, request.id, model, version));
+    const result = await app.dataPlane.infer(toInferenceRequest(body, request.binaryBody, request.id, request.warmup, model, version));
     request.servedVersion = result.version;
     const { json, buffers } = encodeInferResult(result.model, result.version, result.id, result.outputs);
     if (!result.outputs.some((o) => o.binary)) return reply.type(JSON_TYPE).send(json);
