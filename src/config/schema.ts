@@ -31,7 +31,7 @@ const ConfigFields = z.object({
   inferenceTimeoutMs: z.coerce.number().min(1).max(3_600_000).default(30_000).describe('Longest an inference may wait in its queue and run before it gets 504; a shorter protocol timeout wins'),
   warmup: bool.default(true).describe('Run each model version once before it reports ready'),
   warmupSeconds: seconds(0, 600).default(3)
-    .describe("After the startup load and before readiness, send this many seconds of inference requests to every model over the server's own port (from a child process; left out of metrics, monitoring, logs and limits), so a new replica's first traffic meets a warm request path; 0 turns it off"),
+    .describe("After the startup load and before readiness, send this many seconds of inference requests to every model over the server's own port (from a child process; left out of metrics, monitoring, logs and limits), so a new replica's first traffic meets a warm request path; 0 turns it off, as does --warmup false"),
   strictReadiness: bool.default(false).describe('Report not ready while any model version failed to load'),
   metrics: bool.default(true).describe('Serve Prometheus metrics at /metrics'),
   monitoring: bool.default(true).describe('Watch drift (models with a profile.json) and accept ground-truth feedback; off costs nothing per request'),

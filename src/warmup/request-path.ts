@@ -62,14 +62,22 @@ export function warmupBody(signature: ModelSignature): string {
   return JSON.stringify({ inputs });
 }
 
-/** One target per model with a version ready to serve unversioned requests. */
+/**
+ * One target per model with a version ready to serve unversioned requests. NOTE: a model whose model.yaml says
+ * `warmup: false` is left out: zeros may not be valid input for it, which is usually why it says so.
+ */
 export function warmupTargets(app: FastifyInstance): { targets: WarmupTarget[]; models: string[]; leftOut: string[] } {
   const targets: WarmupTarget[] = [];
   const models: string[] = [];
   const leftOut: string[] = [];
   for (const name of app.dataPlane.registry.names()) {
     if (app.dataPlane.registry.readyVersions(name).length === 0) continue;
-    const body = warmupBody(app.dataPlane.describe(name).signature);
+    const serving = app.dataPlane.registry.resolve(name);
+    if (!serving.config.warmup) {
+      leftOut.push(`${name} (warmup: false in its model.yaml)`);
+      continue;
+    }
+    const body = warmupBody(serving.signature);
     if (body.length > MAX_WARMUP_BODY) {
       leftOut.push(`${name} (a ${Math.round(body.length / 1024)} KiB request)`);
       continue;
@@ -127,6 +135,8 @@ export async function warmUpRequestPath(app: FastifyInstance, url: string, confi
   const started = performance.now();
   const { targets, models, leftOut } = warmupTargets(app);
   const outcome = (rest: Partial<WarmupOutcome>): WarmupOutcome => ({ models, leftOut, requests: 0, statuses: {}, ...rest, seconds: (performance.now() - started) / 1000 });
+  // NOTE: --warmup false usually means zeros are no input for these models; the warm-up sends zeros.
+  if (!config.warmup) return outcome({ skipped: 'model warm-up is off (--warmup false)' });
   if (config.tlsClientCa !== undefined && config.tlsClientAuth === 'handshake') {
     return outcome({ skipped: 'mutual TLS at the handshake: the warm-up has no client certificate' });
   }

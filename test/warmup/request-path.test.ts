@@ -1,6 +1,7 @@
 // src/warmup/: the startup warm-up of the request path (real HTTP from a child process before readiness), and the
 // gate that keeps its requests out of metrics, statistics, monitoring, logs, authentication and rate limits.
 import assert from 'node:assert/strict';
+import { appendFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { createConfig } from '../../src/config/load.js';
@@ -8,7 +9,7 @@ import { createLogger } from '../../src/logging.js';
 import { freePort } from '../../bench/processes.js';
 import { startServer } from '../../src/server.js';
 import { WARMUP_HEADER, WarmupGate } from '../../src/warmup/warmup-gate.js';
-import { warmupBody, warmupUrl, warmUpRequestPath } from '../../src/warmup/request-path.js';
+import { warmupBody, warmupTargets, warmupUrl, warmUpRequestPath } from '../../src/warmup/request-path.js';
 import { buildTestApp, call, DEFAULT_MODELS, LogCapture } from '../helper.js';
 import { makeKeys, minted, scratchDir, writeKeysFile } from '../helpers/credentials.js';
 
@@ -127,6 +128,21 @@ describe('warmUpRequestPath', () => {
     assert.equal(mtls.requests, 0);
     const empty = await buildTestApp(t, { config: { models: scratchDir('warmup-empty') } });
     assert.equal((await warmUpRequestPath(empty.app, 'http://127.0.0.1:1', createConfig({ warmupSeconds: 1 }))).skipped, 'no model serves');
+  });
+
+  test('respects --warmup false, and leaves out a model whose model.yaml turns its warm-up off', async (t) => {
+    const repo = scratchDir('warmup-optout');
+    cpSync(join(DEFAULT_MODELS, 'iris'), join(repo, 'iris'), { recursive: true });
+    cpSync(join(DEFAULT_MODELS, 'iris'), join(repo, 'iris-cold'), { recursive: true });
+    appendFileSync(join(repo, 'iris-cold', 'model.yaml'), '\nwarmup: false\n');
+    const { app } = await buildTestApp(t, { config: { models: repo } });
+    const off = await warmUpRequestPath(app, 'http://127.0.0.1:1', createConfig({ warmup: false, warmupSeconds: 1 }));
+    assert.match(off.skipped ?? '', /--warmup false/);
+    assert.equal(off.requests, 0);
+    const { targets, models, leftOut } = warmupTargets(app);
+    assert.deepEqual(models, ['iris']);
+    assert.deepEqual(targets.map((x) => x.path), ['/v2/models/iris/infer']);
+    assert.deepEqual(leftOut, ['iris-cold (warmup: false in its model.yaml)']);
   });
 
   test('gives up early, and says why, when the server cannot be reached', async (t) => {
