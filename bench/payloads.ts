@@ -15,7 +15,7 @@ export interface Payload {
 }
 
 /** y[b] = sum of row b: trivial compute, so throughput measures moving 1 MiB through the server. */
-function bigInputModel(): Uint8Array {
+export function bigInputModel(): Uint8Array {
   return new GraphBuilder('big-input')
     .input('x', 'FP32', ['batch', BIG_WIDTH])
     .output('y', 'FP32', ['batch'])

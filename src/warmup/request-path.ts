@@ -77,9 +77,11 @@ export function warmupTargets(app: FastifyInstance): { targets: WarmupTarget[]; 
       leftOut.push(`${name} (warmup: false in its model.yaml)`);
       continue;
     }
-    const body = warmupBody(serving.signature);
-    if (body.length > MAX_WARMUP_BODY) {
-      leftOut.push(`${name} (a ${Math.round(body.length / 1024)} KiB request)`);
+    // NOTE: sized before it is built: every zero takes at least 2 bytes ("0,"), and an image model's zeros can run to millions.
+    const elements = serving.signature.inputs.reduce((n, spec) => n + elementCount(spec.shape.map((d) => (d === -1 ? 1 : d))), 0);
+    const body = elements * 2 > MAX_WARMUP_BODY ? undefined : warmupBody(serving.signature);
+    if (body === undefined || body.length > MAX_WARMUP_BODY) {
+      leftOut.push(`${name} (a request of at least ${Math.round(Math.max(elements * 2, body?.length ?? 0) / 1024)} KiB)`);
       continue;
     }
     targets.push({ path: `/v2/models/${encodeURIComponent(name)}/infer`, body });

@@ -1,11 +1,12 @@
 // src/warmup/: the startup warm-up of the request path (real HTTP from a child process before readiness), and the
 // gate that keeps its requests out of metrics, statistics, monitoring, logs, authentication and rate limits.
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { createConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/logging.js';
+import { bigInputModel } from '../../bench/payloads.js';
 import { freePort } from '../../bench/processes.js';
 import { startServer } from '../../src/server.js';
 import { WARMUP_HEADER, WarmupGate } from '../../src/warmup/warmup-gate.js';
@@ -130,11 +131,14 @@ describe('warmUpRequestPath', () => {
     assert.equal((await warmUpRequestPath(empty.app, 'http://127.0.0.1:1', createConfig({ warmupSeconds: 1 }))).skipped, 'no model serves');
   });
 
-  test('respects --warmup false, and leaves out a model whose model.yaml turns its warm-up off', async (t) => {
+  test('respects --warmup false, and leaves out models whose model.yaml turns warm-up off or whose request is too big', async (t) => {
     const repo = scratchDir('warmup-optout');
     cpSync(join(DEFAULT_MODELS, 'iris'), join(repo, 'iris'), { recursive: true });
     cpSync(join(DEFAULT_MODELS, 'iris'), join(repo, 'iris-cold'), { recursive: true });
     appendFileSync(join(repo, 'iris-cold', 'model.yaml'), '\nwarmup: false\n');
+    // NOTE: one input of 262,144 FP32 values (1 MiB): at least 512 KiB of JSON zeros.
+    mkdirSync(join(repo, 'big-input', '1'), { recursive: true });
+    writeFileSync(join(repo, 'big-input', '1', 'model.onnx'), bigInputModel());
     const { app } = await buildTestApp(t, { config: { models: repo } });
     const off = await warmUpRequestPath(app, 'http://127.0.0.1:1', createConfig({ warmup: false, warmupSeconds: 1 }));
     assert.match(off.skipped ?? '', /--warmup false/);
@@ -142,7 +146,7 @@ describe('warmUpRequestPath', () => {
     const { targets, models, leftOut } = warmupTargets(app);
     assert.deepEqual(models, ['iris']);
     assert.deepEqual(targets.map((x) => x.path), ['/v2/models/iris/infer']);
-    assert.deepEqual(leftOut, ['iris-cold (warmup: false in its model.yaml)']);
+    assert.deepEqual(leftOut, ['big-input (a request of at least 512 KiB)', 'iris-cold (warmup: false in its model.yaml)']);
   });
 
   test('gives up early, and says why, when the server cannot be reached', async (t) => {
