@@ -79,3 +79,5 @@ process.once('message', (order: WarmupOrder) => {
     (err: unknown) => process.send!({ requests: 0, statuses: {}, error: (err as Error).message } satisfies WarmupReport, () => process.exit(1)),
   );
 });
+// NOTE: the order is sent only after this: one that arrived before the listener above could be dropped.
+process.send!({ listening: true });

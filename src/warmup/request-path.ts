@@ -108,8 +108,10 @@ function runClient(order: WarmupOrder): Promise<WarmupReport> {
     });
     let report: WarmupReport | undefined;
     const timer = setTimeout(() => child.kill('SIGKILL'), order.seconds * 1000 + REPORT_GRACE_MS);
-    child.once('message', (message: WarmupReport) => {
-      report = message;
+    // NOTE: the order goes out once the child says it listens: one that arrived before its listener could be dropped.
+    child.on('message', (message: WarmupReport | { listening: true }) => {
+      if ('listening' in message) child.send(order);
+      else report = message;
     });
     child.once('error', (err) => {
       report ??= { requests: 0, statuses: {}, error: `the warm-up process failed to start: ${err.message}` };
@@ -119,7 +121,6 @@ function runClient(order: WarmupOrder): Promise<WarmupReport> {
       const why = signal === 'SIGKILL' ? 'was killed after overstaying' : `exited (code ${code})`;
       resolve(report ?? { requests: 0, statuses: {}, error: `the warm-up process ${why} without a report${stderr === '' ? '' : `: ${stderr.trim().split('\n').pop()}`}` });
     });
-    child.send(order);
   });
 }
 
