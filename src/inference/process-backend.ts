@@ -2,16 +2,14 @@
 // process, and releasing the version returns all of the session's memory to the system.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { childEntry } from '../child-entry.js';
 import { ArtifactError } from '../repository/artifact-error.js';
 import type { BackendFactory, BackendOptions, InferenceBackend, RunOptions } from './backend.js';
 import type { ProcessRequest } from './session-process.js';
 import type { ModelSignature, Tensor } from './tensor.js';
 import { PendingRuns, type WorkerReply } from './worker-protocol.js';
 
-// NOTE: run from source (tests, tsx) the child is .ts and needs tsx's loader; compiled, it is the .js beside this file.
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-export const SESSION_PROCESS = new URL(FROM_SOURCE ? './session-process.ts' : './session-process.js', import.meta.url);
-const EXEC_ARGV = FROM_SOURCE ? ['--import', import.meta.resolve('tsx')] : [];
+const { url: SESSION_PROCESS, execArgv: EXEC_ARGV } = childEntry(import.meta.url, 'session-process');
 
 export interface ProcessBackendOptions {
   /** Longest the child may take to load the model before it is killed and the load refused. */

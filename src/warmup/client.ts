@@ -20,9 +20,11 @@ async function warmUp(order: WarmupOrder): Promise<WarmupReport> {
   let failures = 0;
   let next = 0;
 
-  const send = (target: WarmupTarget) =>
+  // NOTE: each body's bytes once, not once per request.
+  const targets = order.targets.map((t: WarmupTarget) => ({ path: t.path, body: Buffer.from(t.body) }));
+  const send = (target: { path: string; body: Buffer }) =>
     new Promise<void>((resolve) => {
-      const body = Buffer.from(target.body);
+      const body = target.body;
       const fail = (err: Error) => {
         failures++;
         report.error ??= err.message;
@@ -59,7 +61,7 @@ async function warmUp(order: WarmupOrder): Promise<WarmupReport> {
 
   const connection = async () => {
     while (Date.now() < until && !(answered === 0 && failures >= GIVE_UP_AFTER_ERRORS)) {
-      const target = order.targets[next++ % order.targets.length];
+      const target = targets[next++ % targets.length];
       report.requests++;
       const before = failures;
       await send(target);

@@ -2,8 +2,10 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { childEntry } from '../child-entry.js';
 import type { Config } from '../config/schema.js';
 import { elementCount, type ModelSignature } from '../inference/tensor.js';
+import { concreteShape } from '../inference/warmup.js';
 import { WARMUP_HEADER } from './warmup-gate.js';
 
 /** One request the warm-up sends, again and again. */
@@ -41,9 +43,7 @@ export interface WarmupOutcome {
   seconds: number;
 }
 
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const CLIENT = new URL(FROM_SOURCE ? './client.ts' : './client.js', import.meta.url);
-const EXEC_ARGV = FROM_SOURCE ? ['--import', import.meta.resolve('tsx')] : [];
+const CLIENT = childEntry(import.meta.url, 'client');
 
 /** Keep-alive connections the warm-up keeps busy: enough for the batcher to merge, as under real load. */
 export const WARMUP_CONNECTIONS = 16;
@@ -55,7 +55,7 @@ const REPORT_GRACE_MS = 15_000;
 /** A V2 JSON request body of zeros shaped like the signature (dynamic dimensions 1), as the model warm-up runs. */
 export function warmupBody(signature: ModelSignature): string {
   const inputs = signature.inputs.map((spec) => {
-    const shape = spec.shape.map((d) => (d === -1 ? 1 : d));
+    const shape = concreteShape(spec.shape);
     const zero = spec.datatype === 'BOOL' ? false : spec.datatype === 'BYTES' ? '' : 0;
     return { name: spec.name, datatype: spec.datatype, shape, data: new Array<unknown>(elementCount(shape)).fill(zero) };
   });
@@ -78,7 +78,7 @@ export function warmupTargets(app: FastifyInstance): { targets: WarmupTarget[]; 
       continue;
     }
     // NOTE: sized before it is built: every zero takes at least 2 bytes ("0,"), and an image model's zeros can run to millions.
-    const elements = serving.signature.inputs.reduce((n, spec) => n + elementCount(spec.shape.map((d) => (d === -1 ? 1 : d))), 0);
+    const elements = serving.signature.inputs.reduce((n, spec) => n + elementCount(concreteShape(spec.shape)), 0);
     const body = elements * 2 > MAX_WARMUP_BODY ? undefined : warmupBody(serving.signature);
     if (body === undefined || body.length > MAX_WARMUP_BODY) {
       leftOut.push(`${name} (a request of at least ${Math.round(Math.max(elements * 2, body?.length ?? 0) / 1024)} KiB)`);
@@ -101,7 +101,7 @@ export function warmupUrl(url: string): string {
 /** Runs the warm-up's process and waits for its report; it is killed if it overstays. */
 function runClient(order: WarmupOrder): Promise<WarmupReport> {
   return new Promise((resolve) => {
-    const child = fork(fileURLToPath(CLIENT), [], { execArgv: EXEC_ARGV, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(fileURLToPath(CLIENT.url), [], { execArgv: CLIENT.execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       if (stderr.length < 4096) stderr += chunk.toString();
@@ -113,8 +113,10 @@ function runClient(order: WarmupOrder): Promise<WarmupReport> {
       if ('listening' in message) child.send(order);
       else report = message;
     });
+    // NOTE: a process that failed to start may emit 'error' without 'exit'; the first of the two settles.
     child.once('error', (err) => {
-      report ??= { requests: 0, statuses: {}, error: `the warm-up process failed to start: ${err.message}` };
+      clearTimeout(timer);
+      resolve(report ?? { requests: 0, statuses: {}, error: `the warm-up process failed: ${err.message}` });
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
@@ -136,18 +138,18 @@ function runClient(order: WarmupOrder): Promise<WarmupReport> {
  */
 export async function warmUpRequestPath(app: FastifyInstance, url: string, config: Config): Promise<WarmupOutcome> {
   const started = performance.now();
-  const { targets, models, leftOut } = warmupTargets(app);
-  const outcome = (rest: Partial<WarmupOutcome>): WarmupOutcome => ({ models, leftOut, requests: 0, statuses: {}, ...rest, seconds: (performance.now() - started) / 1000 });
+  const outcome = (rest: Partial<WarmupOutcome>): WarmupOutcome => ({ models: [], leftOut: [], requests: 0, statuses: {}, ...rest, seconds: (performance.now() - started) / 1000 });
   // NOTE: --warmup false usually means zeros are no input for these models; the warm-up sends zeros.
   if (!config.warmup) return outcome({ skipped: 'model warm-up is off (--warmup false)' });
   if (config.tlsClientCa !== undefined && config.tlsClientAuth === 'handshake') {
     return outcome({ skipped: 'mutual TLS at the handshake: the warm-up has no client certificate' });
   }
-  if (targets.length === 0) return outcome({ skipped: 'no model serves' });
+  const { targets, models, leftOut } = warmupTargets(app);
+  if (targets.length === 0) return outcome({ models, leftOut, skipped: 'no model serves' });
   const token = app.warmupGate.open();
   try {
     const report = await runClient({ url: warmupUrl(url), header: WARMUP_HEADER, token, seconds: config.warmupSeconds, connections: WARMUP_CONNECTIONS, targets });
-    return outcome(report);
+    return outcome({ models, leftOut, ...report });
   } finally {
     app.warmupGate.close();
   }
