@@ -34,7 +34,7 @@ import { inferRoutes } from './routes/v2/infer.js';
 import { modelRoutes } from './routes/v2/models.js';
 import { auditControlActions, auditModelLifecycle } from './security/audit.js';
 import { registerSecurity } from './security/security-plugin.js';
-import { readTlsFiles, reloadTlsOnChange, transportOptions } from './security/transport.js';
+import { closeIdleConnections, readTlsFiles, reloadTlsOnChange, transportOptions } from './security/transport.js';
 import { repositoryRoutes } from './routes/v2/repository.js';
 import { statsRoutes } from './routes/v2/stats.js';
 
@@ -140,6 +140,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   );
   auditControlActions(onRequestEnd);
   registry.addHooks(auditModelLifecycle(logger));
+  closeIdleConnections(app, config.idleTimeoutMs);
   if (tls !== undefined) reloadTlsOnChange(app, config);
   await registerDocs(app, config.docs);
   if (metrics !== null) {

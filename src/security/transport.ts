@@ -76,9 +76,49 @@ export function transportOptions(config: TransportConfig, tls: TlsFiles | undefi
     ...(https === undefined ? { http: server } : { https }),
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
-    connectionTimeout: config.idleTimeoutMs,
+    // NOTE: no socket timer for the idle timeout: closeIdleConnections sweeps for it instead.
+    connectionTimeout: 0,
     clientErrorHandler: onClientError,
   };
+}
+
+interface Watched {
+  /** Bytes read plus bytes written (queued included) at the last sweep. */
+  traffic: number;
+  /** When a sweep last saw that number change (ms, monotonic). */
+  since: number;
+}
+
+/**
+ * Closes connections with no traffic either way for `idleMs`, as Node's socket timeout would (`server.timeout`),
+ * checked by a sweep every eighth of it: a connection goes between `idleMs` and 1.25 × `idleMs` after its last
+ * byte. A stalled download counts as idle: bytes queued for a client that does not read do not move the count.
+ * NOTE: not a socket timer. Node re-arms one on every read and write, and swaps it with the keep-alive timer
+ * twice per request, allocating a timer each time: about 1.5 % of an iris request's CPU under perf.
+ */
+export function closeIdleConnections(app: FastifyInstance, idleMs: number, now: () => number = () => performance.now()): void {
+  const watched = new Map<Socket, Watched>();
+  const trafficOf = (socket: Socket) => socket.bytesRead + (socket.bytesWritten ?? 0);
+  // NOTE: for HTTPS this is the TCP socket under the TLS one; its bytes are the encrypted ones, handshake included.
+  app.server.on('connection', (socket: Socket) => {
+    watched.set(socket, { traffic: trafficOf(socket), since: now() });
+    socket.once('close', () => watched.delete(socket));
+  });
+  const sweep = setInterval(() => {
+    const at = now();
+    for (const [socket, seen] of watched) {
+      const traffic = trafficOf(socket);
+      if (traffic !== seen.traffic) {
+        seen.traffic = traffic;
+        seen.since = at;
+      } else if (at - seen.since >= idleMs) {
+        watched.delete(socket);
+        socket.destroy();
+      }
+    }
+  }, Math.max(50, Math.floor(idleMs / 8)));
+  sweep.unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
 }
 
 /** Re-reads the certificate, key and CA when they change (cert-manager renewals); a bad new set keeps the old one. */

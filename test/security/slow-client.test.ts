@@ -86,6 +86,36 @@ describe('slow clients', () => {
     assert.match(await client.done, /^HTTP\/1\.1 408 /);
   });
 
+  test('a connection that goes quiet halfway through its headers is closed at the idle timeout, before the headers timeout could answer 408', GUARD, async (t) => {
+    const { port } = await server(t, { headersTimeoutMs: 20_000, requestTimeoutMs: 30_000, idleTimeoutMs: 1000 });
+    const quiet = connect(port, '127.0.0.1', () => quiet.write('POST /v2/models/iris/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: abc'));
+    let received = '';
+    quiet.on('data', (d: Buffer) => (received += d.toString()));
+    quiet.on('error', () => undefined);
+    await new Promise((r) => quiet.on('close', r));
+    assert.equal(received, '', 'closed without an answer, as Node closes a socket that timed out');
+  });
+
+  test('a client whose body trickles in for longer than the idle timeout is not idle: it is served', GUARD, async (t) => {
+    const { port } = await server(t, { headersTimeoutMs: 20_000, requestTimeoutMs: 30_000, idleTimeoutMs: 1000 });
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString()));
+    const closed = new Promise((r) => socket.on('close', r));
+    await new Promise((r) => socket.on('connect', r));
+    socket.write(`POST /v2/models/iris/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: ${INFER.length}\r\n\r\n`);
+    // NOTE: 8 pieces 300 ms apart: 2.4 s in all, past twice the idle timeout, never 1 s without a byte.
+    const pieces = 8;
+    const size = Math.ceil(INFER.length / pieces);
+    for (let i = 0; i < pieces; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      if (socket.writable) socket.write(INFER.slice(i * size, (i + 1) * size));
+    }
+    await closed;
+    assert.match(received, /^HTTP\/1\.1 200 OK/);
+  });
+
   test('a connection that never sends a byte, and an idle keep-alive connection, are closed by the server', GUARD, async (t) => {
     const { port } = await server(t, { headersTimeoutMs: 500, requestTimeoutMs: 1000, keepAliveTimeoutMs: 500 });
     const silent = connect(port, '127.0.0.1');

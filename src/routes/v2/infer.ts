@@ -4,7 +4,7 @@ import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { encodeInferResult, HEADER_LENGTH, sliceBinary } from '../../inference/codec/infer-body.js';
-import type { InferenceRequest } from '../../inference/data-plane.js';
+import type { InferenceRequest, InferenceResult } from '../../inference/data-plane.js';
 import { ErrorSchema, ModelParamsSchema, VersionParamsSchema } from '../../schemas/common.js';
 import { plainInferRequest, plainModelParams } from '../../schemas/infer-fast-path.js';
 import { InferRequestSchema, InferResponseSchema, type InferRequestBody } from '../../schemas/v2.js';
@@ -41,19 +41,41 @@ function toInferenceRequest(body: InferRequestBody, binary: Buffer, requestId: s
   };
 }
 
+/** Writes the answer: JSON, or the binary framing when an output asked for it. */
+function answer(reply: FastifyReply, result: InferenceResult): void {
+  const { json, buffers } = encodeInferResult(result.model, result.version, result.id, result.outputs);
+  if (!result.outputs.some((o) => o.binary)) {
+    reply.type(JSON_TYPE).send(json);
+    return;
+  }
+  const head = Buffer.from(json);
+  // NOTE: tritonclient reads this header with exactly this spelling; Node keeps the case we give.
+  reply.header(HEADER_LENGTH, String(head.length)).type('application/octet-stream');
+  const total = buffers.reduce((n, b) => n + b.length, head.length);
+  if (total < STREAM_FROM_BYTES) reply.send(buffers.length === 0 ? head : Buffer.concat([head, ...buffers], total));
+  // NOTE: large outputs are written as they are (views of onnxruntime's buffers), not copied into one body first.
+  else reply.header('content-length', String(total)).send(Readable.from([head, ...buffers], { objectMode: false }));
+}
+
 export const inferRoutes: FastifyPluginAsyncZod = async (app) => {
-  const handle = async (request: FastifyRequest, reply: FastifyReply, body: InferRequestBody, model: string, version?: string) => {
-    const result = await app.dataPlane.infer(toInferenceRequest(body, request.binaryBody, request.id, request.warmup, model, version));
-    request.servedVersion = result.version;
-    const { json, buffers } = encodeInferResult(result.model, result.version, result.id, result.outputs);
-    if (!result.outputs.some((o) => o.binary)) return reply.type(JSON_TYPE).send(json);
-    const head = Buffer.from(json);
-    // NOTE: tritonclient reads this header with exactly this spelling; Node keeps the case we give.
-    reply.header(HEADER_LENGTH, String(head.length)).type('application/octet-stream');
-    const total = buffers.reduce((n, b) => n + b.length, head.length);
-    if (total < STREAM_FROM_BYTES) return reply.send(buffers.length === 0 ? head : Buffer.concat([head, ...buffers], total));
-    // NOTE: large outputs are written as they are (views of onnxruntime's buffers), not copied into one body first.
-    return reply.header('content-length', String(total)).send(Readable.from([head, ...buffers], { objectMode: false }));
+  /**
+   * NOTE: not an async function: one promise reaction answers. An async handler returning `reply` (Fastify's
+   * advice) resolved its promise with a thenable, so V8 looked up and called `reply.then` in an extra job, on top
+   * of the handler's own await and Fastify's reaction to the handler's promise: 1 % of an iris request under perf.
+   * Fastify catches what this throws synchronously; a rejection reaches the same error handler through send.
+   */
+  const handle = (request: FastifyRequest, reply: FastifyReply, body: InferRequestBody, model: string, version?: string): void => {
+    app.dataPlane.infer(toInferenceRequest(body, request.binaryBody, request.id, request.warmup, model, version)).then(
+      (result) => {
+        request.servedVersion = result.version;
+        try {
+          answer(reply, result);
+        } catch (err) {
+          reply.send(err);
+        }
+      },
+      (err: unknown) => reply.send(err instanceof Error ? err : new Error(String(err))),
+    );
   };
   const schema = {
     tags: ['inference'],
