@@ -113,7 +113,10 @@ describe('the gate in the app', () => {
     assert.equal(stats.res.statusCode, 401, 'not an inference route');
     const index = await call(app, { method: 'POST', url: '/v2/repository/index', headers: { [WARMUP_HEADER]: token } });
     assert.equal(index.res.statusCode, 401);
-    const wrong = await call(app, { method: 'POST', url: '/v2/models/iris/infer', payload: INFER, headers: { 'content-type': 'application/json', [WARMUP_HEADER]: `${token.slice(0, -1)}A` } });
+    // NOTE: the last character changed to one it is not (a fixed 'A' would match the token 1 time in 64).
+    const wrongToken = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+    assert.notEqual(wrongToken, token);
+    const wrong = await call(app, { method: 'POST', url: '/v2/models/iris/infer', payload: INFER, headers: { 'content-type': 'application/json', [WARMUP_HEADER]: wrongToken } });
     assert.equal(wrong.res.statusCode, 401);
     app.warmupGate.close();
     const closed = await call(app, { method: 'POST', url: '/v2/models/iris/infer', payload: INFER, headers: { 'content-type': 'application/json', [WARMUP_HEADER]: token } });
