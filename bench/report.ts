@@ -146,16 +146,25 @@ ${parts.join('\n')}
 
 const README_START = '<!-- bench:start (written by npm run bench) -->';
 const README_END = '<!-- bench:end -->';
+const HISTORY_START = '<!-- bench-history:start (written by npm run bench) -->';
+const HISTORY_END = '<!-- bench-history:end -->';
 
-/** Puts the latest table and chart between the README's bench markers (a full run only). */
-export function updateReadme(path: string, results: BenchResults, table: string): void {
-  const readme = readFileSync(path, 'utf8');
-  const start = readme.indexOf(README_START);
-  const end = readme.indexOf(README_END);
-  if (start === -1 || end < start) throw new Error(`README.md lacks the ${README_START} … ${README_END} markers`);
+/** `text` with what lies between its `start` and `end` markers replaced by `body`. */
+function between(text: string, start: string, end: string, body: string): string {
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from === -1 || to < from) throw new Error(`README.md lacks the ${start} … ${end} markers`);
+  return `${text.slice(0, from + start.length)}\n${body}${text.slice(to)}`;
+}
+
+/**
+ * Puts the latest table and chart, and the table of every run's targets, between the README's markers (a full
+ * run only).
+ */
+export function updateReadme(path: string, results: BenchResults, table: string, history: string): void {
   const m = results.machine;
   const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(' / ');
   const header = `Run of ${results.startedAt}: ${m.cpus} × ${m.model}, Node ${m.node}, load average ${load(m.loadAverageBefore)} at the start and ${load(m.loadAverageAfter)} at the end; ${m.generator}.`;
-  const body = `${header}\n\n${table}\n\n![benchmark chart](bench/results/latest.svg)\n`;
-  writeFileSync(path, `${readme.slice(0, start + README_START.length)}\n${body}${readme.slice(end)}`);
+  const latest = between(readFileSync(path, 'utf8'), README_START, README_END, `${header}\n\n${table}\n\n![benchmark chart](bench/results/latest.svg)\n`);
+  writeFileSync(path, between(latest, HISTORY_START, HISTORY_END, `${history}\n`));
 }

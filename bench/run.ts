@@ -1,7 +1,10 @@
 // `npm run bench`: starts onnx-serve and the baselines, sweeps load, prints the table and writes bench/results/.
 //
 //   npm run bench [-- --seconds 3 --warmup 1 --rounds 3 --interleaved 8 --open-rounds 3 --pairs 6 --no-wrk --no-pin --only iris-json]
-//   npm run bench -- --render    (no measuring: recomputes the targets of bench/results/latest.json and rewrites the table)
+//   npm run bench -- --render    (no measuring: recomputes the targets of bench/results/latest.json and rewrites the tables)
+//
+// A full run (no --only, default settings) also adds its verdicts to bench/results/history.json and both tables to README.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,20 +18,23 @@ import { freePort, onCpus, planCpus, runJson, serve, type Served } from './proce
 import { perfUnavailable, profileProcess, PROFILED_NODE_FLAGS, removePerfMap } from './cost-attribution.js';
 import { interleave, type InterleavedRuns } from './interleaved.js';
 import { fill, priceSideBySide } from './side-by-side.js';
+import { record, renderHistory, summarize } from './history.js';
 import { renderChart, renderTable, updateReadme, type BenchResults, type Cell, type PairedRuns, type ProfiledShares } from './report.js';
 import { BATCHED_MINIMUM, computeTargets, median, UNMONITORED } from './targets.js';
 import { ConfigSchema } from '../src/config/schema.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const here = (file: string) => join(ROOT, 'bench', file);
+/** The settings of a full run: one measured with others is a quick look. */
+const MEASURING_DEFAULTS = { seconds: '3', warmup: '1', rounds: '3', interleaved: '8', 'open-rounds': '3', pairs: '6' } as const;
 const { values: opts } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '3' },
-    warmup: { type: 'string', default: '1' },
-    rounds: { type: 'string', default: '3' },
-    interleaved: { type: 'string', default: '8' },
-    'open-rounds': { type: 'string', default: '3' },
-    pairs: { type: 'string', default: '6' },
+    seconds: { type: 'string', default: MEASURING_DEFAULTS.seconds },
+    warmup: { type: 'string', default: MEASURING_DEFAULTS.warmup },
+    rounds: { type: 'string', default: MEASURING_DEFAULTS.rounds },
+    interleaved: { type: 'string', default: MEASURING_DEFAULTS.interleaved },
+    'open-rounds': { type: 'string', default: MEASURING_DEFAULTS['open-rounds'] },
+    pairs: { type: 'string', default: MEASURING_DEFAULTS.pairs },
     'no-wrk': { type: 'boolean', default: false },
     'no-pin': { type: 'boolean', default: false },
     only: { type: 'string' },
@@ -142,6 +148,15 @@ async function profileShares(scenario: string, pl: Payload, fillRequests: number
   }
 }
 
+/** The commit HEAD names, with "+" when the working tree differs from it; undefined outside a git checkout. */
+function commitOf(): string | undefined {
+  const git = (...args: string[]) => spawnSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' });
+  const head = git('rev-parse', '--short', 'HEAD');
+  if (head.status !== 0) return undefined;
+  const dirty = git('status', '--porcelain', '--untracked-files=no').stdout.trim() !== '';
+  return `${head.stdout.trim()}${dirty ? '+' : ''}`;
+}
+
 /** Computes the targets and writes the JSON, the table, the chart and (for a full run) README's table. */
 function publish(results: BenchResults, readme: boolean): void {
   results.targets = computeTargets(results);
@@ -150,7 +165,11 @@ function publish(results: BenchResults, readme: boolean): void {
   writeFileSync(join(opts.out!, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(opts.out!, 'latest.md'), `${table}\n`);
   writeFileSync(join(opts.out!, 'latest.svg'), renderChart(results));
-  if (readme) updateReadme(join(ROOT, 'README.md'), results, table);
+  if (readme) {
+    // NOTE: a re-render (--render) replaces its run's entry; only a full run adds one.
+    const runs = record(join(opts.out!, 'history.json'), summarize(results, commitOf()));
+    updateReadme(join(ROOT, 'README.md'), results, table, renderHistory(runs));
+  }
   process.stdout.write(`${table}\n\nwrote ${join(opts.out!, 'latest.{json,md,svg}')}\n`);
 }
 
@@ -293,7 +312,9 @@ async function main(): Promise<void> {
     paired,
     targets: [],
   };
-  publish(results, opts.only === undefined);
+  // NOTE: only a full run at the default settings goes into README and the history; a quick look stays in results/.
+  const full = opts.only === undefined && Object.entries(MEASURING_DEFAULTS).every(([k, v]) => opts[k as keyof typeof MEASURING_DEFAULTS] === v);
+  publish(results, full);
 }
 
 try {

@@ -1,7 +1,7 @@
 // The benchmark's own parts: wrk output parsing, target arithmetic, and the load generator against a local server.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,8 @@ import { freePort, onCpus, planCpus, serve, type Served } from '../../bench/proc
 import type { BenchResults, Cell } from '../../bench/report.js';
 import { renderTable } from '../../bench/report.js';
 import { computeTargets } from '../../bench/targets.js';
+import { nextLabel, record, renderHistory, summarize, targetKey, TARGET_COLUMNS, type RunSummary } from '../../bench/history.js';
+import { updateReadme } from '../../bench/report.js';
 
 const WRK_OUTPUT = `Running 3s test @ http://127.0.0.1:1234/v2/models/iris/infer
   1 threads and 64 connections
@@ -197,6 +199,77 @@ describe('computeTargets', () => {
     assert.equal(targets['iris-json c=64 metrics + monitoring on vs off'].measured, 0.96);
     assert.equal(targets['mlp-json c=64 metrics + monitoring on vs off'].pass, false);
     assert.match(renderTable({ ...results, targets: computeTargets(results) }), /\| iris-json \| onnx-serve \| c=64 \| 900 \|.*\| 0\.90 \|/);
+  });
+});
+
+describe('run history', () => {
+  /** A run's results with the eight targets as a full run names them; `misses` lists the keys that missed. */
+  const runOf = (startedAt: string, misses: string[] = [], inconclusive: string[] = []): BenchResults => ({
+    startedAt,
+    machine: { cpus: 2, model: 'x', loadAverageBefore: [1.25, 1, 1], loadAverageAfter: [2, 2, 2], node: 'v20', generator: 'test' },
+    settings: {},
+    compute: {},
+    cells: [],
+    targets: [
+      'iris JSON c=64 vs HTTP ceiling', 'MLP JSON c=64 vs naive', 'MLP JSON c=64 vs min(HTTP, compute)', 'iris-json open loop (open 9540/s) p99 headroom',
+      'mlp-json open loop (open 5117/s) p99 headroom', '1 MB FP32 binary vs JSON (c=8)', 'iris-json c=64 metrics + monitoring on vs off', 'mlp-json c=64 metrics + monitoring on vs off',
+    ].map((name, i) => {
+      const key = TARGET_COLUMNS[i].key;
+      return { name, measured: key === 'binary' ? 27.3 : 0.9 + i / 100, threshold: 1, how: '', pass: !misses.includes(key), inconclusive: inconclusive.includes(key) ? 'disturbed' : undefined };
+    }),
+  });
+
+  test('every target a run computes has its own column, whatever the rate in its name', () => {
+    const keys = runOf('t').targets.map((t) => targetKey(t.name));
+    assert.deepEqual(keys, TARGET_COLUMNS.map((c) => c.key));
+    assert.equal(targetKey('iris-json open loop (open 123/s) p99 headroom'), 'iris-open');
+    assert.equal(targetKey('something else'), undefined);
+  });
+
+  test('labels run A to Z, then AA, as the README names runs', () => {
+    assert.deepEqual([undefined, '', 'A', 'V', 'Z', 'AZ', 'ZZ'].map(nextLabel), ['A', 'A', 'B', 'W', 'AA', 'BA', 'AAA']);
+  });
+
+  test('a new run gets the next label; a re-render replaces its run and keeps its label and commit; runs stay in order', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-history-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'history.json');
+    record(file, summarize(runOf('2026-12-07T06:00:00Z'), 'aaa1111', 'V'));
+    let runs = record(file, summarize(runOf('2026-12-07T08:00:00Z', ['iris-c64']), 'bbb2222+'));
+    assert.deepEqual(runs.map((r) => [r.label, r.commit]), [['V', 'aaa1111'], ['W', 'bbb2222+']]);
+    runs = record(file, summarize(runOf('2026-12-07T06:00:00Z', ['mlp-open']), 'ccc3333'));
+    assert.deepEqual(runs.map((r) => [r.label, r.commit]), [['V', 'aaa1111'], ['W', 'bbb2222+']], 'no new row; label and commit kept');
+    assert.equal(runs[0].targets['mlp-open']?.pass, false, 'the verdicts are the re-rendered ones');
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), runs);
+    runs = record(file, summarize(runOf('2026-12-07T07:00:00Z'), 'ddd4444'));
+    assert.deepEqual(runs.map((r) => r.label), ['V', 'X', 'W'], 'sorted by start; the label follows the latest recorded');
+  });
+
+  test('the table shows newest first, misses in bold, inconclusive verdicts apart from the count, and older results without an end load', () => {
+    const runs: RunSummary[] = [
+      { ...summarize(runOf('2026-12-06T20:00:00Z', ['binary']), 'old', 'A'), load: [3, null] },
+      summarize(runOf('2026-12-07T06:34:00Z', ['iris-c64', 'mlp-naive'], ['mlp-open']), 'new', 'B'),
+    ];
+    const lines = renderHistory(runs).split('\n');
+    assert.equal(lines.length, 4);
+    assert.match(lines[0], /^\| run \| started \(UTC\) \| commit \| load \| iris c=64 ÷ HTTP \(≥ 0\.85\) \|/);
+    assert.equal(lines[2], '| B | 2026-12-07 06:34 | new | 1.3 → 2.0 | **0.90** | **0.91** | 0.92 | 0.93 | 0.94 (?) | 27× | 0.96 | 0.97 | 5 of 7 |');
+    assert.equal(lines[3], '| A | 2026-12-06 20:00 | old | 3.0 | 0.90 | 0.91 | 0.92 | 0.93 | 0.94 | **27×** | 0.96 | 0.97 | 7 of 8 |');
+    assert.equal(renderHistory(runs, 1).split('\n').length, 3, 'only the newest runs up to the limit');
+  });
+
+  test('README gets the latest table and the history between their markers, and a README without them is an error', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-readme-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const readme = join(dir, 'README.md');
+    const marks = '<!-- bench:start (written by npm run bench) -->\nold\n<!-- bench:end -->\nkept\n<!-- bench-history:start (written by npm run bench) -->\nold\n<!-- bench-history:end -->\n';
+    writeFileSync(readme, `intro\n${marks}outro\n`);
+    updateReadme(readme, runOf('2026-12-07T06:34:00Z'), '| latest |', '| history |');
+    const text = readFileSync(readme, 'utf8');
+    assert.match(text, /^intro\n<!-- bench:start[^\n]*-->\nRun of 2026-12-07T06:34:00Z[^\n]*\n\n\| latest \|\n\n!\[benchmark chart\][^\n]*\n<!-- bench:end -->\nkept\n<!-- bench-history:start[^\n]*-->\n\| history \|\n<!-- bench-history:end -->\noutro\n$/);
+    assert.doesNotMatch(text, /old/);
+    writeFileSync(readme, 'intro\n<!-- bench:start (written by npm run bench) -->\n<!-- bench:end -->\n');
+    assert.throws(() => updateReadme(readme, runOf('t'), '', ''), /bench-history:start/);
   });
 });
 
