@@ -158,7 +158,7 @@ function commitOf(): string | undefined {
 }
 
 /** Computes the targets and writes the JSON, the table, the chart and (for a full run) README's table. */
-function publish(results: BenchResults, readme: boolean): void {
+function publish(results: BenchResults, readme: boolean, commit: string | undefined): void {
   results.targets = computeTargets(results);
   mkdirSync(opts.out!, { recursive: true });
   const table = renderTable(results);
@@ -167,7 +167,7 @@ function publish(results: BenchResults, readme: boolean): void {
   writeFileSync(join(opts.out!, 'latest.svg'), renderChart(results));
   if (readme) {
     // NOTE: a re-render (--render) replaces its run's entry; only a full run adds one.
-    const runs = record(join(opts.out!, 'history.json'), summarize(results, commitOf()));
+    const runs = record(join(opts.out!, 'history.json'), summarize(results, commit));
     updateReadme(join(ROOT, 'README.md'), results, table, renderHistory(runs));
   }
   process.stdout.write(`${table}\n\nwrote ${join(opts.out!, 'latest.{json,md,svg}')}\n`);
@@ -175,10 +175,13 @@ function publish(results: BenchResults, readme: boolean): void {
 
 async function main(): Promise<void> {
   if (opts.render) {
-    publish(JSON.parse(readFileSync(join(opts.out!, 'latest.json'), 'utf8')) as BenchResults, true);
+    // NOTE: a re-rendered run keeps the commit it recorded; this one is used only for results not yet in the history.
+    publish(JSON.parse(readFileSync(join(opts.out!, 'latest.json'), 'utf8')) as BenchResults, true, commitOf());
     return;
   }
   const started = new Date();
+  // NOTE: taken before anything is written: the run itself rewrites tracked files (bench/results/, README.md).
+  const commit = commitOf();
   const loadBefore = loadavg();
   const modelFiles = writeRepository(join(ROOT, 'models'), join(tmp, 'models'));
   const payloads = writePayloads(join(tmp, 'payloads'));
@@ -314,7 +317,7 @@ async function main(): Promise<void> {
   };
   // NOTE: only a full run at the default settings goes into README and the history; a quick look stays in results/.
   const full = opts.only === undefined && Object.entries(MEASURING_DEFAULTS).every(([k, v]) => opts[k as keyof typeof MEASURING_DEFAULTS] === v);
-  publish(results, full);
+  publish(results, full, commit);
 }
 
 try {
