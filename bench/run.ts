@@ -157,7 +157,7 @@ function commitOf(): string | undefined {
   return `${head.stdout.trim()}${dirty ? '+' : ''}`;
 }
 
-/** Computes the targets and writes the JSON, the table, the chart and (for a full run) README's table. */
+/** Computes the targets and writes the JSON, the table, the chart and (for a full run) the history and README's tables. */
 function publish(results: BenchResults, readme: boolean, commit: string | undefined): void {
   results.targets = computeTargets(results);
   mkdirSync(opts.out!, { recursive: true });

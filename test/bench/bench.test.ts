@@ -195,6 +195,12 @@ describe('computeTargets', () => {
     assert.equal(computeTargets({ ...results, interleaved: none }).find((x) => x.name === 'iris JSON c=64 vs HTTP ceiling')!.measured, 0.9, 'without the baseline\'s rounds, the sweep decides');
   });
 
+  test('every target computed here has its own column in the history table', () => {
+    const keys = computeTargets(results).map((t) => targetKey(t.name));
+    assert.ok(keys.every((k) => k !== undefined), JSON.stringify(computeTargets(results).map((t) => t.name)));
+    assert.equal(new Set(keys).size, keys.length);
+  });
+
   test('monitoring cost is judged on CPU per request; a missing cell is a miss, not a crash', () => {
     assert.equal(targets['iris-json c=64 metrics + monitoring on vs off'].measured, 0.96);
     assert.equal(targets['mlp-json c=64 metrics + monitoring on vs off'].pass, false);

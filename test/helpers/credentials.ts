@@ -8,6 +8,9 @@ import { generateKey, hashKey, type StoredKey } from '../../src/security/api-key
 /** Every key, token and secret the tests minted in this process; test/helper.ts checks no app's logs contain one. */
 export const minted = new Set<string>();
 
+/** `secret` with its last character changed to one it is not (a fixed replacement would match it now and then). */
+export const oneCharacterOff = (secret: string): string => `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
+
 /** A scratch directory removed when the process exits. */
 export function scratchDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `onnx-serve-${prefix}-`));

@@ -12,7 +12,7 @@ import { startServer } from '../../src/server.js';
 import { WARMUP_HEADER, WarmupGate } from '../../src/warmup/warmup-gate.js';
 import { warmupBody, warmupTargets, warmupUrl, warmUpRequestPath } from '../../src/warmup/request-path.js';
 import { buildTestApp, call, DEFAULT_MODELS, LogCapture } from '../helper.js';
-import { makeKeys, minted, scratchDir, writeKeysFile } from '../helpers/credentials.js';
+import { makeKeys, minted, oneCharacterOff, scratchDir, writeKeysFile } from '../helpers/credentials.js';
 
 const INFER = JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [5.1, 3.5, 1.4, 0.2] }] });
 
@@ -113,8 +113,8 @@ describe('the gate in the app', () => {
     assert.equal(stats.res.statusCode, 401, 'not an inference route');
     const index = await call(app, { method: 'POST', url: '/v2/repository/index', headers: { [WARMUP_HEADER]: token } });
     assert.equal(index.res.statusCode, 401);
-    // NOTE: the last character changed to one it is not (a fixed 'A' would match the token 1 time in 64).
-    const wrongToken = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+    // NOTE: a fixed last 'A' matched the token 1 time in 64.
+    const wrongToken = oneCharacterOff(token);
     assert.notEqual(wrongToken, token);
     const wrong = await call(app, { method: 'POST', url: '/v2/models/iris/infer', payload: INFER, headers: { 'content-type': 'application/json', [WARMUP_HEADER]: wrongToken } });
     assert.equal(wrong.res.statusCode, 401);
