@@ -1,6 +1,6 @@
 // onnx-serve against its baselines in alternating slots: each alone on the server cores, next to the others in time.
 import type { Served } from './processes.js';
-import type { Timed } from './side-by-side.js';
+import type { Timed } from './report.js';
 
 /** Per target, the throughput and server CPU per request of every round; round i of each target ran in the same round. */
 export interface InterleavedRuns {
@@ -8,6 +8,9 @@ export interface InterleavedRuns {
   seconds: number;
   rps: Record<string, number[]>;
   cpuUs: Record<string, number[]>;
+  /** Of that CPU, the kernel's, and the machine's cross-CPU wake-ups per request (absent in older results). */
+  sysUs?: Record<string, number[]>;
+  wakeups?: Record<string, number[]>;
   errors: Record<string, number[]>;
 }
 
@@ -30,8 +33,8 @@ export interface InterleaveOptions {
  * first after a pause. Compared round by round, a slow stretch slows the slots of one round alike.
  */
 export async function interleave(o: InterleaveOptions): Promise<InterleavedRuns> {
-  const runs: InterleavedRuns = { seconds: o.seconds, rps: {}, cpuUs: {}, errors: {} };
-  for (const s of o.servers) (runs.rps[s.name] = []), (runs.cpuUs[s.name] = []), (runs.errors[s.name] = []);
+  const runs: Required<InterleavedRuns> = { seconds: o.seconds, rps: {}, cpuUs: {}, sysUs: {}, wakeups: {}, errors: {} };
+  for (const key of ['rps', 'cpuUs', 'sysUs', 'wakeups', 'errors'] as const) for (const s of o.servers) runs[key][s.name] = [];
   for (let round = 0; round < o.rounds; round++) {
     const order = o.servers.map((_, k) => o.servers[(k + round) % o.servers.length]);
     const read: string[] = [];
@@ -39,8 +42,11 @@ export async function interleave(o: InterleaveOptions): Promise<InterleavedRuns>
       const r = await o.load(server, o.seconds);
       runs.rps[server.name].push(r.throughput);
       runs.cpuUs[server.name].push(r.cpuUsPerRequest);
+      runs.sysUs[server.name].push(r.sysUsPerRequest ?? NaN);
+      runs.wakeups[server.name].push(r.wakeupsPerRequest ?? NaN);
       runs.errors[server.name].push(r.errors);
-      read.push(`${server.name} ${r.throughput.toFixed(0)} req/s (${r.cpuUsPerRequest.toFixed(1)} µs CPU/req, errors ${r.errors})`);
+      const kernel = r.sysUsPerRequest === undefined ? '' : `, ${r.sysUsPerRequest.toFixed(1)} in the kernel, ${r.wakeupsPerRequest?.toFixed(2)} wake-ups/req`;
+      read.push(`${server.name} ${r.throughput.toFixed(0)} req/s (${r.cpuUsPerRequest.toFixed(1)} µs CPU/req${kernel}, errors ${r.errors})`);
     }
     o.log(`${o.scenario} interleaved round ${round + 1}: ${read.join(', ')}`);
   }

@@ -5,15 +5,22 @@ import type { Attribution } from './cost-attribution.js';
 import type { InterleavedRuns } from './interleaved.js';
 import type { LoadResult } from './loadgen.js';
 
-export interface Cell extends LoadResult {
+/** One measurement with the server's CPU time around it (per request: every thread; of it, in the kernel). */
+export interface Timed extends LoadResult {
+  cpuUsPerRequest: number;
+  /** Absent in older results. */
+  sysUsPerRequest?: number;
+  /** The machine's cross-CPU wake-up interrupts per request (bench/kernel-cost.ts); absent in older results. */
+  wakeupsPerRequest?: number;
+}
+
+export interface Cell extends Timed {
   scenario: string;
   target: string;
   /** "c=64" for closed loop, "open 1234/s" for a fixed rate. */
   load: string;
   /** Throughputs of every round (the cell shows the best round). */
   rounds: number[];
-  /** Server CPU time (all its threads) per request during the measured run. */
-  cpuUsPerRequest: number;
   /** Open loop: the p99 of every round (the cell shows the round with the lowest). */
   p99Rounds?: number[];
 }
@@ -72,14 +79,14 @@ export function findCell(cells: readonly Cell[], scenario: string, target: strin
 /** Markdown: one row per measurement, with its throughput as a ratio of each baseline at the same load. */
 export function renderTable(results: BenchResults): string {
   const lines = [
-    '| scenario | target | load | req/s | p50 ms | p99 ms | errors | CPU µs/req | × HTTP ceiling | × naive |',
-    '|---|---|---|--:|--:|--:|--:|--:|--:|--:|',
+    '| scenario | target | load | req/s | p50 ms | p99 ms | errors | CPU µs/req (kernel) | wake-ups/req | × HTTP ceiling | × naive |',
+    '|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const c of results.cells) {
     const ceiling = findCell(results.cells, c.scenario, 'http-ceiling', c.load);
     const naive = findCell(results.cells, c.scenario, 'naive', c.load);
     const ratio = (base: Cell | undefined) => (base === undefined || base === c ? '' : f(c.throughput / base.throughput, 2));
-    lines.push(`| ${c.scenario} | ${c.target} | ${c.load} | ${f(c.throughput)} | ${f(c.p50Ms, 2)} | ${f(c.p99Ms, 2)} | ${c.errors} | ${f(c.cpuUsPerRequest)} | ${ratio(ceiling)} | ${ratio(naive)} |`);
+    lines.push(`| ${c.scenario} | ${c.target} | ${c.load} | ${f(c.throughput)} | ${f(c.p50Ms, 2)} | ${f(c.p99Ms, 2)} | ${c.errors} | ${f(c.cpuUsPerRequest)}${c.sysUsPerRequest === undefined ? '' : ` (${f(c.sysUsPerRequest)})`} | ${f(c.wakeupsPerRequest ?? NaN, 2)} | ${ratio(ceiling)} | ${ratio(naive)} |`);
   }
   const compute = Object.entries(results.compute).map(([model, points]) => {
     const best = points.reduce((a, b) => (b.rowsPerSecond > a.rowsPerSecond ? b : a));

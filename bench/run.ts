@@ -12,14 +12,15 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ComputePoint } from './compute-ceiling.js';
 import { hasWrk, measure } from './drivers.js';
-import type { LoadResult, LoadSpec } from './loadgen.js';
+import type { LoadSpec } from './loadgen.js';
 import { writePayloads, writeRepository, type Payload } from './payloads.js';
 import { freePort, onCpus, planCpus, runJson, serve, type Served } from './processes.js';
 import { perfUnavailable, profileProcess, PROFILED_NODE_FLAGS, removePerfMap } from './cost-attribution.js';
 import { interleave, type InterleavedRuns } from './interleaved.js';
+import { cpuTimes, wakeupInterrupts } from './kernel-cost.js';
 import { fill, priceSideBySide } from './side-by-side.js';
 import { record, renderHistory, summarize } from './history.js';
-import { renderChart, renderTable, updateReadme, type BenchResults, type Cell, type PairedRuns, type ProfiledShares } from './report.js';
+import { renderChart, renderTable, updateReadme, type BenchResults, type Cell, type PairedRuns, type ProfiledShares, type Timed } from './report.js';
 import { BATCHED_MINIMUM, computeTargets, median, UNMONITORED } from './targets.js';
 import { ConfigSchema } from '../src/config/schema.js';
 
@@ -89,16 +90,6 @@ async function captureResponses(server: Served, payloads: Payload[]): Promise<Re
 
 
 
-/** CPU seconds (user + system, every thread) a process has used so far; NaN where /proc is not there. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // NOTE: utime, stime in USER_HZ ticks (100 on Linux)
-  } catch {
-    return NaN;
-  }
-}
-
 /** What posts payload `pl` to `server`'s infer route, after the usual warm-up. */
 const loadOf = (server: Served, pl: Payload, load: Pick<LoadSpec, 'mode' | 'connections' | 'rate' | 'seconds'>): LoadSpec => ({
   url: `${server.url}/v2/models/${pl.model}/infer`,
@@ -112,17 +103,23 @@ const loadOf = (server: Served, pl: Payload, load: Pick<LoadSpec, 'mode' | 'conn
  * A warm-up run, then the measured one with the server's CPU time around it: CPU per request is steadier than
  * throughput on a machine shared with other work.
  */
-async function timed(server: Served, spec: LoadSpec): Promise<LoadResult & { cpuUsPerRequest: number }> {
+async function timed(server: Served, spec: LoadSpec): Promise<Timed> {
   // NOTE: an open loop warms up in the same run, as wrk2 does: same generator process, same pool, the rate already
   // steady when the window opens. A separate warm-up run left the measured one to start cold (a fresh generator,
   // its first few hundred milliseconds behind schedule), which counted the generator's start in the p99.
   const continuous = spec.mode === 'open';
   if (spec.warmupSeconds > 0 && !continuous) await measure({ ...spec, seconds: spec.warmupSeconds, warmupSeconds: 0 }, USE_WRK, CPUS.generators);
-  const before = cpuSeconds(server.child.pid);
+  const [before, wakeupsBefore] = [cpuTimes(server.child.pid), wakeupInterrupts()];
   const result = await measure(continuous ? spec : { ...spec, warmupSeconds: 0 }, USE_WRK, CPUS.generators);
-  const cpu = cpuSeconds(server.child.pid) - before;
-  const served = continuous ? (result.requests * (spec.warmupSeconds + spec.seconds)) / spec.seconds : result.requests;
-  return { ...result, cpuUsPerRequest: (cpu * 1e6) / Math.max(1, served) };
+  const [after, wakeupsAfter] = [cpuTimes(server.child.pid), wakeupInterrupts()];
+  const served = Math.max(1, continuous ? (result.requests * (spec.warmupSeconds + spec.seconds)) / spec.seconds : result.requests);
+  const usPerRequest = (seconds: number) => (seconds * 1e6) / served;
+  return {
+    ...result,
+    cpuUsPerRequest: usPerRequest(after.user + after.system - before.user - before.system),
+    sysUsPerRequest: usPerRequest(after.system - before.system),
+    wakeupsPerRequest: (wakeupsAfter - wakeupsBefore) / served,
+  };
 }
 
 /** One fresh defaults server, filled like the priced ones, sampled by perf under 64 connections. */
@@ -227,7 +224,7 @@ async function main(): Promise<void> {
   for (const scenario of ['big-json', 'big-binary']) plan.push({ scenario, server: main, connections: 8 });
   const selected = plan.filter((p) => opts.only === undefined || p.scenario === opts.only);
 
-  const runs = new Map<Plan, (LoadResult & { cpuUsPerRequest: number })[]>();
+  const runs = new Map<Plan, Timed[]>();
   for (let round = 1; round <= ROUNDS; round++) {
     for (const p of selected) {
       const pl = payload(p.scenario);
@@ -266,7 +263,7 @@ async function main(): Promise<void> {
     const peak = Math.max(...cells.filter((c) => c.scenario === scenario && c.target === main.name && c.load.startsWith('c=')).map((c) => median(c.rounds)));
     const rate = Math.round(peak / 2);
     const pl = payload(scenario);
-    const rounds = new Map<Served, (LoadResult & { cpuUsPerRequest: number })[]>();
+    const rounds = new Map<Served, Timed[]>();
     for (let round = 0; round < OPEN_ROUNDS; round++) {
       for (const server of round % 2 === 0 ? [main, ceiling] : [ceiling, main]) {
         const result = await timed(server, loadOf(server, pl, { mode: 'open', connections: Math.max(...CONCURRENCY), rate, seconds: SECONDS * 2 }));

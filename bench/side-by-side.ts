@@ -1,9 +1,6 @@
 // Metrics and monitoring priced side by side: fresh servers with the defaults, a twin of them and both off, loaded at once.
-import type { LoadResult } from './loadgen.js';
 import type { Served } from './processes.js';
-import type { PairedRuns } from './report.js';
-
-export type Timed = LoadResult & { cpuUsPerRequest: number };
+import type { PairedRuns, Timed } from './report.js';
 
 const ROLES = ['defaults', 'twin', 'off'] as const;
 type Role = (typeof ROLES)[number];

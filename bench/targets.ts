@@ -1,5 +1,5 @@
 // The issue's targets, computed from one run's cells: every ratio is against baselines measured in the same run.
-import { roundRatios } from './interleaved.js';
+import { roundRatios, type InterleavedRuns } from './interleaved.js';
 import { findCell, type BenchResults, type Cell, type PairedRuns, type Target } from './report.js';
 import { ConfigSchema } from '../src/config/schema.js';
 
@@ -82,8 +82,25 @@ function headToHead(results: BenchResults, name: string, threshold: number, scen
   const t = ratio(name, threshold, median(rounds), 1, '');
   // NOTE: throughput with failed answers in it is no pass.
   t.pass &&= errors === 0;
-  t.how = `median of ${rounds.length} interleaved rounds (each server alone for ${runs.seconds} s, back to back, order rotating), ${what} in the same round (${rounds.map((r) => r.toFixed(2)).join(', ')}); errors ${errors} (baseline ${baseErrors}); the sweep's best rounds: ${sweep.measured.toFixed(2)}`;
+  t.how = `median of ${rounds.length} interleaved rounds (each server alone for ${runs.seconds} s, back to back, order rotating), ${what} in the same round (${rounds.map((r) => r.toFixed(2)).join(', ')}); errors ${errors} (baseline ${baseErrors}); the sweep's best rounds: ${sweep.measured.toFixed(2)}${kernelReading(runs, base)}`;
   return t;
+}
+
+/**
+ * Where each side's CPU per request went (medians of the interleaved rounds), beside the verdict: the kernel's
+ * part, the machine's cross-CPU wake-ups, and the ratio of user-space CPU alone. NOTE: on loopback the kernel
+ * time includes waking the load generator, and a VM's price of a wake-up differs from host to host
+ * (bench/kernel-cost.ts): the user-space ratio is what a host with free wake-ups would read. Empty for results
+ * without the split.
+ */
+export function kernelReading(runs: InterleavedRuns, base: string): string {
+  const of = (key: 'cpuUs' | 'sysUs' | 'wakeups', name: string) => median((runs[key]?.[name] ?? []).filter(Number.isFinite));
+  const side = (name: string) => ({ cpu: of('cpuUs', name), sys: of('sysUs', name), wakeups: of('wakeups', name) });
+  const [server, baseline] = [side('onnx-serve'), side(base)];
+  if (![server.cpu, server.sys, baseline.cpu, baseline.sys].every(Number.isFinite)) return '';
+  const read = (x: typeof server) => `${x.cpu.toFixed(1)} µs CPU (${x.sys.toFixed(1)} in the kernel), ${x.wakeups.toFixed(2)} wake-ups`;
+  const userRatio = (baseline.cpu - baseline.sys) / (server.cpu - server.sys);
+  return `; per request, medians of the rounds: onnx-serve ${read(server)}, baseline ${read(baseline)}; user-space CPU alone, baseline ÷ onnx-serve ${userRatio.toFixed(2)}`;
 }
 
 /** The middle value; the mean of the two middle ones for an even count. */

@@ -206,6 +206,13 @@ describe('computeTargets', () => {
     assert.equal(targets['mlp-json c=64 metrics + monitoring on vs off'].pass, false);
     assert.match(renderTable({ ...results, targets: computeTargets(results) }), /\| iris-json \| onnx-serve \| c=64 \| 900 \|.*\| 0\.90 \|/);
   });
+
+  test('the table shows the kernel\'s part of CPU per request and the wake-ups where a run measured them', () => {
+    const split = results.cells.map((c) => (c.target === 'onnx-serve' && c.load === 'c=64' && c.scenario === 'iris-json' ? { ...c, sysUsPerRequest: 13.4, wakeupsPerRequest: 0.123 } : c));
+    const table = renderTable({ ...results, cells: split, targets: computeTargets(results) });
+    assert.match(table, /\| iris-json \| onnx-serve \| c=64 \| 900 \| 1\.00 \| 2\.00 \| 0 \| 100 \(13\) \| 0\.12 \| 0\.90 \|/);
+    assert.match(table, /\| iris-json \| http-ceiling \| c=64 \| 1000 \| 1\.00 \| 2\.00 \| 0 \| 100 \| — \|/, 'older cells: as before, no figure invented');
+  });
 });
 
 describe('run history', () => {
@@ -308,7 +315,8 @@ describe('interleave', () => {
         running--;
         order.push(server.name);
         const n = order.length;
-        return { requests: n, errors: n % 2, throughput: n * 100, p50Ms: 1, p90Ms: 1, p99Ms: 1, maxMs: 1, cpuUsPerRequest: seconds * n };
+        const kernel = server.name === 'c' ? {} : { sysUsPerRequest: n / 2, wakeupsPerRequest: n / 100 };
+        return { requests: n, errors: n % 2, throughput: n * 100, p50Ms: 1, p90Ms: 1, p99Ms: 1, maxMs: 1, cpuUsPerRequest: seconds * n, ...kernel };
       },
       log: (line) => lines.push(line),
     });
@@ -316,9 +324,12 @@ describe('interleave', () => {
     assert.deepEqual(runs.rps, { a: [100, 600, 800, 1000], b: [200, 400, 900, 1100], c: [300, 500, 700, 1200] });
     assert.deepEqual(runs.cpuUs.a, [2, 12, 16, 20]);
     assert.deepEqual(runs.errors.c, [1, 1, 1, 0]);
+    assert.deepEqual(runs.sysUs?.a, [0.5, 3, 4, 5]);
+    assert.deepEqual(runs.wakeups?.b, [0.02, 0.04, 0.09, 0.11]);
+    assert.ok(runs.sysUs?.c.every(Number.isNaN), 'a measurement without the split leaves NaN in its place');
     assert.equal(runs.seconds, 2);
     assert.equal(lines.length, 4);
-    assert.match(lines[1], /^x interleaved round 2: b 400 req\/s \(8\.0 µs CPU\/req, errors 0\), c 500/);
+    assert.match(lines[1], /^x interleaved round 2: b 400 req\/s \(8\.0 µs CPU\/req, 2\.0 in the kernel, 0\.04 wake-ups\/req, errors 0\), c 500 req\/s \(10\.0 µs CPU\/req, errors 1\)/);
   });
 });
 
