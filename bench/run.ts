@@ -21,7 +21,7 @@ import { cpuTimes, wakeupInterrupts } from './kernel-cost.js';
 import { fill, priceSideBySide } from './side-by-side.js';
 import { record, renderHistory, summarize } from './history.js';
 import { renderChart, renderTable, updateReadme, type BenchResults, type Cell, type PairedRuns, type ProfiledShares, type Timed } from './report.js';
-import { BATCHED_MINIMUM, computeTargets, median, UNMONITORED } from './targets.js';
+import { BATCHED_MINIMUM, CEILING_PER_TURN, computeTargets, median, UNMONITORED } from './targets.js';
 import { ConfigSchema } from '../src/config/schema.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -200,8 +200,12 @@ async function main(): Promise<void> {
   const others = [await onnxServe(`onnx-serve (${other})`, ['--backend', other])];
   const unmonitored = await onnxServe(UNMONITORED, ['--metrics', 'false', '--monitoring', 'false']);
   const ceilingPort = await freePort();
-  const ceiling = await serve('http-ceiling', ...onCpus(CPUS.servers, NODE, [...TSX, here('servers/http-ceiling.ts'), String(ceilingPort), JSON.stringify(await captureResponses(main, payloads))]), ceilingPort);
+  const answers = JSON.stringify(await captureResponses(main, payloads));
+  const ceiling = await serve('http-ceiling', ...onCpus(CPUS.servers, NODE, [...TSX, here('servers/http-ceiling.ts'), String(ceilingPort), answers]), ceilingPort);
   servers.push(ceiling);
+  const perTurnPort = await freePort();
+  const perTurn = await serve(CEILING_PER_TURN, ...onCpus(CPUS.servers, NODE, [...TSX, here('servers/http-ceiling.ts'), String(perTurnPort), answers, 'per-turn']), perTurnPort);
+  servers.push(perTurn);
   const naivePort = await freePort();
   const naiveModels = { iris: modelFiles.iris, 'bench-mlp': modelFiles['bench-mlp'] };
   const naive = await serve('naive', ...onCpus(CPUS.servers, NODE, [...TSX, here('servers/naive-server.ts'), String(naivePort), JSON.stringify(naiveModels)]), naivePort);
@@ -218,7 +222,7 @@ async function main(): Promise<void> {
   for (const scenario of ['iris-json', 'mlp-json']) {
     for (const connections of CONCURRENCY) {
       for (const server of [main, ...others, ceiling, naive]) plan.push({ scenario, server, connections });
-      if (connections === 64) plan.push({ scenario, server: naiveTuned, connections }, { scenario, server: unmonitored, connections }, { scenario, server: minimum, connections });
+      if (connections === 64) plan.push({ scenario, server: naiveTuned, connections }, { scenario, server: unmonitored, connections }, { scenario, server: minimum, connections }, { scenario, server: perTurn, connections });
     }
   }
   for (const scenario of ['big-json', 'big-binary']) plan.push({ scenario, server: main, connections: 8 });
@@ -245,7 +249,7 @@ async function main(): Promise<void> {
   const interleaved: Record<string, InterleavedRuns> = {};
   for (const scenario of scenarios) {
     const pl = payload(scenario);
-    const contenders = scenario === 'iris-json' ? [main, ceiling, minimum] : [main, ceiling, naive, minimum];
+    const contenders = scenario === 'iris-json' ? [main, ceiling, minimum, perTurn] : [main, ceiling, naive, minimum, perTurn];
     interleaved[scenario] = await interleave({
       scenario,
       servers: contenders,

@@ -195,6 +195,14 @@ describe('computeTargets', () => {
     assert.equal(computeTargets({ ...results, interleaved: none }).find((x) => x.name === 'iris JSON c=64 vs HTTP ceiling')!.measured, 0.9, 'without the baseline\'s rounds, the sweep decides');
   });
 
+  test('the ratio to the ceiling that writes a turn\'s answers together stands beside the iris verdict and leaves it alone', () => {
+    const rounds = { 'onnx-serve': [900, 900, 900], 'http-ceiling': [1000, 1000, 1000], 'batched minimum': [1000, 1000, 1000], 'http-ceiling (per turn)': [2000, 1500, 1800] };
+    const interleaved = { 'iris-json': { seconds: 3, rps: rounds, cpuUs: {}, errors: {} } };
+    const t = computeTargets({ ...results, interleaved }).find((x) => x.name === 'iris JSON c=64 vs HTTP ceiling')!;
+    assert.equal(t.measured, 0.9);
+    assert.match(t.how, /bare Fastify \(batched minimum: 1\.00; onnx-serve ÷ http-ceiling \(per turn\), answers written a turn at a time: 0\.50\) in the same round/);
+  });
+
   test('every target computed here has its own column in the history table', () => {
     const keys = computeTargets(results).map((t) => targetKey(t.name));
     assert.ok(keys.every((k) => k !== undefined), JSON.stringify(computeTargets(results).map((t) => t.name)));
@@ -423,4 +431,31 @@ describe('batched minimum (reference server)', () => {
     assert.deepEqual(alone[0].outputs.map((o) => [o.name, o.shape]), [['probabilities', [1, 3]], ['label', [1]]]);
     assert.ok(new Set(alone.map((r) => r.outputs[1].data[0])).size > 1, 'the rows are of different classes');
   });
+});
+
+describe('HTTP ceiling (baseline server)', () => {
+  const script = fileURLToPath(new URL('../../bench/servers/http-ceiling.ts', import.meta.url));
+  for (const mode of [[], ['per-turn']]) {
+    test(`answers every request with the captured bytes${mode.length > 0 ? ' (answers held to the end of the turn)' : ''}`, async (t) => {
+      const dir = mkdtempSync(join(tmpdir(), 'ceiling-'));
+      t.after(() => rmSync(dir, { recursive: true, force: true }));
+      writeFileSync(join(dir, 'json'), '{"outputs":[]}');
+      writeFileSync(join(dir, 'bin'), Buffer.concat([Buffer.from('{"outputs":[]}'), Buffer.alloc(8, 7)]));
+      const routes = { '/v2/models/a/infer': { response: join(dir, 'json') }, '/v2/models/b/infer': { response: join(dir, 'bin'), headerLength: 14 } };
+      const port = await freePort();
+      const s = await serve('http-ceiling', process.execPath, ['--import', 'tsx', script, String(port), JSON.stringify(routes), ...mode], port);
+      t.after(() => s.stop());
+      const post = (model: string, body: string | Buffer, headers: Record<string, string>) => fetch(`${s.url}/v2/models/${model}/infer`, { method: 'POST', headers, body });
+      const json = await Promise.all(Array.from({ length: 20 }, () => post('a', '{"inputs":[]}', { 'content-type': 'application/json' })));
+      for (const res of json) {
+        assert.equal(res.status, 200);
+        assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+        assert.equal(await res.text(), '{"outputs":[]}');
+      }
+      const bin = await post('b', Buffer.concat([Buffer.from('{"inputs":[]}'), Buffer.alloc(4)]), { 'content-type': 'application/octet-stream', 'inference-header-content-length': '13' });
+      assert.equal(bin.status, 200);
+      assert.equal(bin.headers.get('inference-header-content-length'), '14');
+      assert.deepEqual(Buffer.from(await bin.arrayBuffer()), readFileSync(join(dir, 'bin')));
+    });
+  }
 });
