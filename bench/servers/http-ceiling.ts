@@ -5,7 +5,7 @@
 // With `per-turn`, a reference beside the ceiling: the same route holds each answer until the end of the event
 // loop's turn and then writes every held answer at once, as a batching server writes a batch's answers. On
 // loopback each answer written alone wakes the load generator on the other core; on a VM where that wake-up
-// is dear (the host of runs W to Y), writing them together made the same route about twice as fast.
+// is dear (the host of runs W to Z), writing them together made the same route about twice as fast.
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyReply } from 'fastify';
 
