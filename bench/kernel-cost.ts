@@ -28,9 +28,9 @@ export function cpuTimes(pid: number | undefined): CpuTimes {
  * Interrupts one core sends another to wake a task there, summed over every core: "function call" (CAL, how
  * Linux queues a remote wake-up) and "rescheduling" (RES) interrupts of /proc/interrupts; NaN without both rows.
  * NOTE: on loopback, the server's write wakes the load generator on the other core. In a VM each such interrupt
- * is a trap to the hypervisor; on the host of runs W and X a bare route's answers, written one by one, woke wrk
- * 0.6-0.75 times a request and cost the route 25-34 µs of kernel time a request, onnx-serve's, written a batch
- * at a time, 0.1-0.17 times and 12-20 µs. The counts say how much of a ratio is that host's price of a wake-up.
+ * is a trap to the hypervisor; in run Z's iris rounds a bare route's answers, written one by one, woke wrk
+ * 0.70-0.87 times a request and cost the route 26-38 µs of kernel time a request, onnx-serve's, written a batch
+ * at a time, 0.08-0.19 times and 10-17 µs. The counts say how much of a ratio is that host's price of a wake-up.
  */
 export function parseWakeups(text: string): number {
   let total = 0;

@@ -102,7 +102,7 @@ export function kernelReading(runs: InterleavedRuns, base: string): string {
   const of = (key: 'cpuUs' | 'sysUs' | 'wakeups', name: string) => median((runs[key]?.[name] ?? []).filter(Number.isFinite));
   const read = (name: string) => {
     const [cpu, sys, wakeups] = [of('cpuUs', name), of('sysUs', name), of('wakeups', name)];
-    return [cpu, sys].every(Number.isFinite) ? `${cpu.toFixed(1)} µs CPU (${sys.toFixed(1)} in the kernel), ${wakeups.toFixed(2)} wake-ups` : undefined;
+    return [cpu, sys].every(Number.isFinite) ? `${cpu.toFixed(1)} µs CPU (${sys.toFixed(1)} in the kernel), ${Number.isFinite(wakeups) ? wakeups.toFixed(2) : '—'} wake-ups` : undefined;
   };
   const [server, baseline] = [read('onnx-serve'), read(base)];
   return server === undefined || baseline === undefined ? '' : `; per request, medians of the rounds: onnx-serve ${server}, baseline ${baseline}`;

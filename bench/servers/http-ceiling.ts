@@ -8,19 +8,7 @@
 // is dear (the host of runs W to Z), writing them together made the same route about twice as fast.
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyReply } from 'fastify';
-
-let held: (() => unknown)[] = [];
-/** Queues an answer for the end of this turn (setImmediate runs after the turn's I/O callbacks). */
-function hold(send: () => unknown): void {
-  if (held.length === 0) {
-    setImmediate(() => {
-      const answers = held;
-      held = [];
-      for (const send of answers) send();
-    });
-  }
-  held.push(send);
-}
+import { atTurnEnd } from './turn-end.js';
 
 const [port, routesJson, mode] = process.argv.slice(2);
 /** Per path: the file holding the real server's answer to the same payload, and its binary header length if any. */
@@ -41,7 +29,7 @@ for (const [path, { response, headerLength }] of Object.entries(routes)) {
   if (mode !== 'per-turn') app.post(path, async (_req, reply) => answer(reply));
   else {
     app.post(path, (_req, reply) => {
-      hold(() => answer(reply));
+      atTurnEnd(() => answer(reply));
       return reply;
     });
   }

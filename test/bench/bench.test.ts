@@ -15,6 +15,7 @@ import { runLoad } from '../../bench/loadgen.js';
 import { freePort, onCpus, planCpus, serve, type Served } from '../../bench/processes.js';
 import type { BenchResults, Cell } from '../../bench/report.js';
 import { renderTable } from '../../bench/report.js';
+import { atTurnEnd } from '../../bench/servers/turn-end.js';
 import { computeTargets } from '../../bench/targets.js';
 import { nextLabel, record, renderHistory, summarize, targetKey, TARGET_COLUMNS, type RunSummary } from '../../bench/history.js';
 import { updateReadme } from '../../bench/report.js';
@@ -434,9 +435,21 @@ describe('batched minimum (reference server)', () => {
 });
 
 describe('HTTP ceiling (baseline server)', () => {
+  test('per-turn answers wait for the end of the turn, then go out together and in order', async () => {
+    const sent: number[] = [];
+    for (const n of [1, 2, 3]) atTurnEnd(() => sent.push(n));
+    await Promise.resolve();
+    assert.equal(sent.length, 0, 'nothing is written within the turn, not even after its microtasks');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(sent, [1, 2, 3]);
+    atTurnEnd(() => sent.push(4));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(sent, [1, 2, 3, 4], 'a later turn gets its own flush');
+  });
+
   const script = fileURLToPath(new URL('../../bench/servers/http-ceiling.ts', import.meta.url));
   for (const mode of [[], ['per-turn']]) {
-    test(`answers every request with the captured bytes${mode.length > 0 ? ' (answers held to the end of the turn)' : ''}`, async (t) => {
+    test(`answers every request with the captured bytes${mode.length > 0 ? ' (per-turn mode)' : ''}`, async (t) => {
       const dir = mkdtempSync(join(tmpdir(), 'ceiling-'));
       t.after(() => rmSync(dir, { recursive: true, force: true }));
       writeFileSync(join(dir, 'json'), '{"outputs":[]}');

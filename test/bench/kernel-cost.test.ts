@@ -53,5 +53,6 @@ describe('kernel cost', () => {
     );
     assert.equal(kernelReading({ ...runs, sysUs: undefined }, 'http-ceiling'), '', 'older results without the split: nothing');
     assert.equal(kernelReading({ ...runs, sysUs: { 'onnx-serve': [NaN] } }, 'http-ceiling'), '', 'no /proc figures: nothing');
+    assert.match(kernelReading({ ...runs, wakeups: undefined }, 'http-ceiling'), /onnx-serve 72\.0 µs CPU \(14\.0 in the kernel\), — wake-ups, baseline/, 'no interrupt counts: a dash, not NaN');
   });
 });
